@@ -1,0 +1,62 @@
+/**
+ * The configuration of a grading run, passed from the CLI to the spec files through environment
+ * variables, so that `mocha` run by hand, the CLI, and (later) worker processes read it the same way.
+ */
+import { normalizeSeed } from "../sim/rng";
+import type { Layer } from "../api/implementation";
+import type { LayerSelection } from "./load";
+
+export const ENV = {
+  impl: "RAFTGRADE_IMPL",
+  raft: "RAFTGRADE_RAFT",
+  rsm: "RAFTGRADE_RSM",
+  kv: "RAFTGRADE_KV",
+  clerk: "RAFTGRADE_CLERK",
+  seed: "RAFTGRADE_SEED",
+} as const;
+
+/** Seed used when none is given, so that a plain run is reproducible too. */
+export const DEFAULT_SEED = 1;
+
+export interface GradeConfig {
+  /** The implementation named by --impl; per-layer overrides may replace single layers. */
+  impl: string;
+  layers: LayerSelection;
+  seed: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
+  const impl = env[ENV.impl] || "reference";
+  const layer = (name: Layer) => env[ENV[name]] || impl;
+  return {
+    impl,
+    layers: { raft: layer("raft"), rsm: layer("rsm"), kv: layer("kv"), clerk: layer("clerk") },
+    seed: env[ENV.seed] ? normalizeSeed(env[ENV.seed]!) : DEFAULT_SEED,
+  };
+}
+
+/** Writes a configuration into the environment that spec files will read. */
+export function writeConfig(config: { impl: string; layers?: Partial<LayerSelection>; seed?: number }, env: NodeJS.ProcessEnv = process.env): void {
+  env[ENV.impl] = config.impl;
+  for (const layer of ["raft", "rsm", "kv", "clerk"] as const) {
+    const ref = config.layers?.[layer];
+    if (ref) env[ENV[layer]] = ref;
+    else delete env[ENV[layer]];
+  }
+  if (config.seed !== undefined) env[ENV.seed] = String(config.seed);
+  else delete env[ENV.seed];
+}
+
+/** The command line that reruns exactly one test on one seed. */
+export function replayCommand(config: GradeConfig, fullTitle: string, seed: number): string {
+  const layers = (["raft", "rsm", "kv", "clerk"] as const)
+    .filter((l) => config.layers[l] !== config.impl)
+    .map((l) => ` --${l} ${shellQuote(config.layers[l])}`)
+    .join("");
+  const grep = `^${fullTitle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+  return `raftgrade grade --impl ${shellQuote(config.impl)}${layers} --grep ${shellQuote(grep)} --seed ${seed}`;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

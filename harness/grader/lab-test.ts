@@ -1,0 +1,45 @@
+/**
+ * `labTest` declares one lab test as a mocha test that runs inside a fresh simulated world with the
+ * configured seed. A failure becomes a mocha failure whose message carries the seed and the exact
+ * command that replays it; the run's figures are attached to the mocha test for the reporters.
+ */
+import { runSimulation, RunResult, World } from "../sim/world";
+import { readConfig, replayCommand } from "./config";
+
+/** What reporters find on a finished mocha test (`test.raftgrade`). */
+export interface RunRecord {
+  part: string;
+  seed: number;
+  virtualMs: number;
+  realMs: number;
+  traceHash: string;
+  failureKind?: string;
+}
+
+export function labTest(part: string, name: string, body: (world: World) => Promise<void>): void {
+  it(name, async function () {
+    this.timeout(0); // the simulation has its own limits: 120 s of virtual time and a real-time watchdog
+    const config = readConfig();
+    const result: RunResult = await runSimulation({ seed: config.seed }, body);
+    const record: RunRecord = {
+      part,
+      seed: result.seed,
+      virtualMs: result.virtualMs,
+      realMs: result.realMs,
+      traceHash: result.traceHash,
+      failureKind: result.failure?.kind,
+    };
+    (this.test as unknown as { raftgrade: RunRecord }).raftgrade = record;
+    if (result.failure) {
+      const f = result.failure;
+      const replay = replayCommand(config, this.test!.fullTitle(), result.seed);
+      const error = new Error(`${f.message}\n  seed ${result.seed} (virtual time ${(result.virtualMs / 1000).toFixed(1)}s)\n  replay: ${replay}${f.details ? `\n${indent(f.details)}` : ""}`);
+      error.stack = error.message; // the simulation's details are the useful stack; mocha's frames are not
+      throw error;
+    }
+  });
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, "    ");
+}

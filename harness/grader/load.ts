@@ -1,0 +1,75 @@
+/**
+ * Loads the implementation to grade, layer by layer. Each layer (raft, rsm, kv, clerk) comes from
+ * `reference`, `student`, or a path to a module folder; what a module lacks, or exports in the
+ * wrong shape, is reported precisely — never as a crash of the grader.
+ */
+import * as path from "node:path";
+import * as fs from "node:fs";
+import { LAYERS, Layer, Implementation } from "../api/implementation";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** `reference`, `student`, or a path (relative to the working directory) to a module folder or file. */
+export type ImplementationRef = string;
+
+/** Which module each layer comes from. */
+export type LayerSelection = Record<Layer, ImplementationRef>;
+
+export class ImplementationLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImplementationLoadError";
+  }
+}
+
+/** The absolute module path a reference names. */
+export function resolveImplementation(ref: ImplementationRef): string {
+  if (ref === "reference" || ref === "student") return path.join(PROJECT_ROOT, ref);
+  return path.resolve(process.cwd(), ref);
+}
+
+const cache = new Map<string, Implementation | ImplementationLoadError>();
+
+/** Requires the module once; a missing folder or a module that throws on load becomes a clear error. */
+function requireModule(ref: ImplementationRef): Implementation {
+  const modulePath = resolveImplementation(ref);
+  let loaded = cache.get(modulePath);
+  if (!loaded) {
+    if (!fs.existsSync(modulePath) && !fs.existsSync(`${modulePath}.ts`) && !fs.existsSync(`${modulePath}.js`)) {
+      loaded = new ImplementationLoadError(`implementation "${ref}" not found: ${modulePath} does not exist`);
+    } else {
+      try {
+        loaded = require(modulePath) as Implementation;
+      } catch (e) {
+        const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        loaded = new ImplementationLoadError(`implementation "${ref}" (${modulePath}) failed to load:\n${detail}`);
+      }
+    }
+    cache.set(modulePath, loaded);
+  }
+  if (loaded instanceof ImplementationLoadError) throw loaded;
+  return loaded;
+}
+
+/**
+ * The factory for one layer, checked: the module must export it as a function. The message names
+ * the module, the export, its expected shape, and what the module does export.
+ */
+export function loadLayer<L extends Layer>(layer: L, ref: ImplementationRef): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
+  const { export: name, shape } = LAYERS[layer];
+  const mod = requireModule(ref);
+  const factory = (mod as Record<string, unknown>)[name];
+  if (factory === undefined) {
+    const exported = Object.keys(mod).filter((k) => k !== "__esModule");
+    throw new ImplementationLoadError(
+      `implementation "${ref}" (${resolveImplementation(ref)}) does not export ${name}, the ${layer} layer: ` +
+        `expected \`export const ${name} = ${shape}\`; it exports: ${exported.join(", ") || "nothing"}`,
+    );
+  }
+  if (typeof factory !== "function") {
+    throw new ImplementationLoadError(
+      `implementation "${ref}" exports ${name} as ${factory === null ? "null" : typeof factory}; expected a function ${shape}`,
+    );
+  }
+  return factory as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
+}

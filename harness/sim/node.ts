@@ -1,0 +1,51 @@
+/**
+ * Node contexts: every simulated server (and every clerk) runs "inside" a node, so that each timer
+ * it creates and each RPC it sends is attributed to it. The context is carried by AsyncLocalStorage,
+ * which follows promise continuations; timer callbacks are re-entered into the context that
+ * created them (see timers.ts). Crashing a node cancels all its timers, like killing every thread
+ * of a process, whether or not the implementation honours kill().
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+const storage = new AsyncLocalStorage<SimNode>();
+
+/** The node whose code is running now, or undefined for the tester itself. */
+export function currentNode(): SimNode | undefined {
+  return storage.getStore();
+}
+
+/** A handle as returned by the (fake) setTimeout family; numeric via Symbol.toPrimitive. */
+export type TimerHandle = { [Symbol.toPrimitive]?: () => number } | number;
+
+export class SimNode {
+  /** False once crashed: its timers are cancelled and its RPCs and channel sends go nowhere. */
+  alive = true;
+  /** Live timers this generation created, by numeric id, with the function that cancels each. */
+  readonly timers = new Map<number, () => void>();
+
+  constructor(
+    /** The slot's name, e.g. "server-0-1" or "clerk-3". */
+    readonly name: string,
+    /** 1 for the first start of a slot, 2 after its first restart, ... */
+    readonly generation: number,
+  ) {}
+
+  /** "server-0-1#2": slot and generation, as the trace and failure messages print it. */
+  get label(): string {
+    return `${this.name}#${this.generation}`;
+  }
+
+  /** Runs `fn` inside this node's context: timers and RPCs it starts belong to this node. */
+  run<T>(fn: () => T): T {
+    return storage.run(this, fn);
+  }
+
+  /** Crash: cancel every timer of this generation. Returns how many were cancelled. */
+  crash(): number {
+    this.alive = false;
+    const cancelled = this.timers.size;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    return cancelled;
+  }
+}

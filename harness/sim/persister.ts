@@ -1,0 +1,69 @@
+/**
+ * The simulated stable storage of one server slot: two byte arrays, replaced together. Bytes are
+ * copied on the way in and on the way out, so nothing the implementation keeps a reference to can
+ * change what is "on disk" (or be changed by it) afterwards.
+ */
+import type { Persister } from "../api/persister";
+
+const EMPTY = new Uint8Array(0);
+
+export class SimPersister implements Persister {
+  // Never handed out and never written in place, so copies may share them.
+  private raftState: Uint8Array = EMPTY;
+  private snapshot: Uint8Array = EMPTY;
+
+  save(raftState: Uint8Array, snapshot?: Uint8Array | null): void {
+    // Both are checked before either is stored: a save is all or nothing.
+    requireBytes("raftState", raftState);
+    if (snapshot !== undefined && snapshot !== null) requireBytes("snapshot", snapshot);
+    this.raftState = copyOf(raftState);
+    this.snapshot = snapshot ? copyOf(snapshot) : EMPTY;
+  }
+
+  readRaftState(): Uint8Array {
+    return copyOf(this.raftState);
+  }
+
+  readSnapshot(): Uint8Array {
+    return copyOf(this.snapshot);
+  }
+
+  raftStateSize(): number {
+    return this.raftState.length;
+  }
+
+  snapshotSize(): number {
+    return this.snapshot.length;
+  }
+
+  /**
+   * A new persister with the same bytes. The tester keeps one when it crashes a server, so whatever
+   * the crashed instance still writes to this one is lost, as on a real crash.
+   */
+  copy(): SimPersister {
+    const copy = new SimPersister();
+    copy.raftState = this.raftState;
+    copy.snapshot = this.snapshot;
+    return copy;
+  }
+}
+
+/** A plain Uint8Array copy, even of a Buffer (whose slice() would share memory). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length).slice();
+}
+
+function requireBytes(name: string, value: unknown): void {
+  if (value instanceof Uint8Array) return;
+  throw new TypeError(`Persister.save: ${name} must be a Uint8Array (encode your state with encode() from harness/api), got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null ? "a plain object" : `an instance of ${proto.constructor?.name || "a class"}`;
+  }
+  return typeof value;
+}

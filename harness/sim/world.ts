@@ -1,0 +1,362 @@
+/**
+ * A World is one simulated run: virtual time (sinon's fake timers), the seeded PRNG, the trace, the
+ * nodes and the list of things the run is waiting for. `runSimulation` installs a world, drives its
+ * clock one timer at a time with the async tick API (so promise chains settle between timers),
+ * enforces the virtual-time limit and the real-time watchdog, detects deadlocks, and always
+ * restores the real globals afterwards.
+ */
+import * as sinon from "sinon";
+import { Rng, Seed, normalizeSeed } from "./rng";
+import { Trace, formatEvents } from "./trace";
+import { SimNode, currentNode } from "./node";
+import { SimulationFailure, ImplementationError, describeThrown } from "./errors";
+
+/** Real time, read through functions captured before any fake clock is installed. */
+const realSetImmediate = setImmediate;
+const realHrtime = process.hrtime.bigint.bind(process.hrtime);
+export function realMillis(): number {
+  return Number(realHrtime()) / 1e6;
+}
+
+/** The globals sinon replaces for a run: everything an implementation could use to observe time. */
+export const FAKED_GLOBALS = [
+  "setTimeout",
+  "clearTimeout",
+  "setInterval",
+  "clearInterval",
+  "setImmediate",
+  "clearImmediate",
+  "Date",
+  "performance",
+  "hrtime",
+] as const;
+
+export interface RunOptions {
+  seed: Seed;
+  /** The lab's per-test limit, in virtual ms (default 120 s). */
+  virtualTimeLimitMs?: number;
+  /** Real-time watchdog in ms (default 5 minutes); checked between simulated events. */
+  realTimeLimitMs?: number;
+  /** Keep every trace event, not just the last ones (for replays and reports). */
+  traceAll?: boolean;
+}
+
+export interface RunResult {
+  seed: number;
+  passed: boolean;
+  failure?: SimulationFailure;
+  /** Virtual ms from start to end of the run. */
+  virtualMs: number;
+  realMs: number;
+  /** Timer firings driven by the clock. */
+  steps: number;
+  traceHash: string;
+  traceEvents: number;
+}
+
+interface Wait {
+  what: string;
+  since: number;
+}
+
+type Hook = () => void;
+
+let active: World | undefined;
+
+/** The world of the run in progress, if any. Channels and the network use it to report waits. */
+export function activeWorld(): World | undefined {
+  return active;
+}
+
+export class World {
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly trace: Trace;
+  /** sinon's clock; only harness code touches it directly. */
+  readonly clock: sinon.SinonFakeTimers;
+  failure: SimulationFailure | undefined;
+  ended = false;
+  private readonly waits = new Map<number, Wait>();
+  private nextWaitId = 1;
+  private readonly generations = new Map<string, number>();
+  private readonly liveNodes = new Map<string, SimNode>();
+  private readonly eventHooks: Hook[] = [];
+
+  constructor(options: RunOptions, clock: sinon.SinonFakeTimers) {
+    this.seed = normalizeSeed(options.seed);
+    this.rng = new Rng(this.seed);
+    this.trace = new Trace(200, options.traceAll ?? false);
+    this.clock = clock;
+  }
+
+  /** Virtual ms since the run started. */
+  now(): number {
+    return this.clock.now;
+  }
+
+  /** A harness-side sleep (tester, network): never attributed to a node, never cancelled by crashes. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(() => resolve(), ms));
+  }
+
+  /** A harness-side timer; returns a function that cancels it. */
+  after(ms: number, fn: () => void): () => void {
+    const handle = this.clock.setTimeout(fn, ms);
+    return () => this.clock.clearTimeout(handle);
+  }
+
+  /**
+   * Starts a new generation of the named slot. The previous generation, if any, must have crashed:
+   * two live generations of one server would be a tester bug.
+   */
+  startNode(name: string): SimNode {
+    const previous = this.liveNodes.get(name);
+    if (previous?.alive) throw new Error(`harness bug: ${previous.label} is still alive; crash it before restarting`);
+    const generation = (this.generations.get(name) ?? 0) + 1;
+    this.generations.set(name, generation);
+    const node = new SimNode(name, generation);
+    this.liveNodes.set(name, node);
+    this.trace.record(this.now(), "start", node.label, "node started", generation);
+    return node;
+  }
+
+  /** Crashes a node: all its timers are cancelled, and it can never send or deliver again. */
+  crashNode(node: SimNode): void {
+    if (!node.alive) return;
+    const cancelled = node.crash();
+    this.trace.record(this.now(), "crash", node.label, `node crashed (${cancelled} timers cancelled)`, cancelled);
+  }
+
+  /** Records a failure; the first one ends the run at the next step. */
+  fail(failure: SimulationFailure): void {
+    if (!this.failure) this.failure = failure;
+  }
+
+  /**
+   * Runs graded code in a node's context (or the tester's when node is undefined) and turns a
+   * throw into an ImplementationError naming what was being called.
+   */
+  callImplementation<T>(node: SimNode | undefined, what: string, fn: () => T): T {
+    try {
+      return node ? node.run(fn) : fn();
+    } catch (e) {
+      const failure = new ImplementationError(`${what}${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, e);
+      this.fail(failure);
+      throw failure;
+    }
+  }
+
+  /** Marks something the run waits for (a blocked channel op, an RPC handler); call the result when done. */
+  beginWait(what: string): () => void {
+    const id = this.nextWaitId++;
+    this.waits.set(id, { what, since: this.now() });
+    return () => this.waits.delete(id);
+  }
+
+  /** Awaits a promise, listing it as a pending wait meanwhile (so a deadlock report names it). */
+  async waitFor<T>(what: string, promise: Promise<T>): Promise<T> {
+    const done = this.beginWait(what);
+    try {
+      return await promise;
+    } finally {
+      done();
+    }
+  }
+
+  /** Registers a check to run after every simulated event (invariants, extra bookkeeping). */
+  onEvent(hook: Hook): void {
+    this.eventHooks.push(hook);
+  }
+
+  /** Runs the after-event hooks; a throw becomes the run's failure. */
+  afterEvent(): void {
+    for (const hook of this.eventHooks) {
+      try {
+        hook();
+      } catch (e) {
+        this.fail(e instanceof SimulationFailure ? e : new SimulationFailure("test", describeThrown(e)));
+      }
+    }
+  }
+
+  /** What the run is waiting for, oldest first, one line each. */
+  describeWaits(): string[] {
+    return [...this.waits.values()].map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
+  }
+
+  /** The last trace events, formatted, for failure details. */
+  recentEvents(limit = 30): string {
+    return formatEvents(this.trace.recent(limit));
+  }
+
+  /** Ends the run: every node is crashed so that no graded code can schedule anything further. */
+  shutdown(): void {
+    this.ended = true;
+    for (const node of this.liveNodes.values()) node.crash();
+  }
+}
+
+/** Yields one real macrotask, so all pending microtasks (promise continuations) run first. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => realSetImmediate(() => resolve()));
+}
+
+/** Replaces the timer globals with versions that attribute each timer to the current node. */
+function installNodeTimers(world: World): () => void {
+  const clock = world.clock;
+  const g = globalThis as any;
+  const saved = FAKED_TIMER_FUNCTIONS.map((name) => [name, g[name]] as const);
+  const inert = { ref() { return this; }, unref() { return this; }, hasRef: () => false, refresh() { return this; }, [Symbol.toPrimitive]: () => 0 };
+
+  const owners = new Map<number, SimNode>();
+  const schedule = (kind: "timeout" | "interval" | "immediate", callback: unknown, ms: number | undefined, args: unknown[]) => {
+    if (typeof callback !== "function") {
+      throw new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
+    }
+    const node = currentNode();
+    if (world.ended || (node && !node.alive)) return inert; // a dead process schedules nothing
+    let id = 0;
+    const fire = () => {
+      if (kind !== "interval" && node) {
+        node.timers.delete(id);
+        owners.delete(id);
+      }
+      if (world.ended || (node && !node.alive)) return;
+      world.trace.record(clock.now, "timer", node ? node.label : "tester", kind); // timer ids are process-global: not part of the hash
+      try {
+        if (node) node.run(() => (callback as Function)(...args));
+        else (callback as Function)(...args);
+      } catch (e) {
+        world.fail(new ImplementationError(`a ${kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, e));
+      }
+    };
+    const handle: any =
+      kind === "timeout" ? clock.setTimeout(fire, ms) : kind === "interval" ? clock.setInterval(fire, ms) : clock.setImmediate(fire);
+    id = Number(handle);
+    if (node) {
+      const clear = kind === "immediate" ? () => clock.clearImmediate(handle) : () => clock.clearTimeout(handle);
+      node.timers.set(id, clear);
+      owners.set(id, node);
+    }
+    return handle;
+  };
+  const cancel = (handle: unknown) => {
+    if (handle === undefined || handle === null) return;
+    const id = Number(handle);
+    const owner = owners.get(id);
+    if (owner) {
+      owner.timers.get(id)?.();
+      owner.timers.delete(id);
+      owners.delete(id);
+    } else {
+      clock.clearTimeout(handle as any);
+      clock.clearImmediate(handle as any);
+    }
+  };
+
+  g.setTimeout = (cb: unknown, ms?: number, ...args: unknown[]) => schedule("timeout", cb, ms, args);
+  g.setInterval = (cb: unknown, ms?: number, ...args: unknown[]) => schedule("interval", cb, ms, args);
+  g.setImmediate = (cb: unknown, ...args: unknown[]) => schedule("immediate", cb, 0, args);
+  g.clearTimeout = cancel;
+  g.clearInterval = cancel;
+  g.clearImmediate = cancel;
+  return () => {
+    for (const [name, fn] of saved) g[name] = fn;
+  };
+}
+const FAKED_TIMER_FUNCTIONS = ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"];
+
+/** Takes over the process-level error events for the run, so a stray rejection fails the run. */
+function captureProcessErrors(world: World): () => void {
+  const events = ["unhandledRejection", "uncaughtException"] as const;
+  const saved = events.map((event) => [event, process.listeners(event as any)] as const);
+  for (const event of events) process.removeAllListeners(event);
+  const onError = (e: unknown) =>
+    world.fail(new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e));
+  for (const event of events) process.on(event as any, onError);
+  return () => {
+    for (const [event, listeners] of saved) {
+      process.removeAllListeners(event);
+      for (const l of listeners) process.on(event as any, l as any);
+    }
+  };
+}
+
+/**
+ * Runs `body` in a fresh world and returns how it ended. Never throws for a failure of the run
+ * itself; throws only for misuse (a nested run).
+ */
+export async function runSimulation(options: RunOptions, body: (world: World) => Promise<void>): Promise<RunResult> {
+  if (active) throw new Error("a simulation is already running in this process; runs cannot be nested");
+  const virtualLimit = options.virtualTimeLimitMs ?? 120_000;
+  const realLimit = options.realTimeLimitMs ?? 300_000;
+  const realStart = realMillis();
+
+  const clock = sinon.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
+  const world = new World(options, clock);
+  const realRandom = Math.random;
+  Math.random = () => world.rng.float();
+  const restoreTimers = installNodeTimers(world);
+  const restoreErrors = captureProcessErrors(world);
+  active = world;
+
+  let steps = 0;
+  try {
+    let limitReached = false;
+    const cancelLimit = world.after(virtualLimit, () => {
+      limitReached = true;
+      world.fail(new SimulationFailure("virtual-time-limit", `test took longer than ${virtualLimit / 1000} seconds (virtual time)`));
+    });
+    let finished = false;
+    Promise.resolve()
+      .then(() => body(world))
+      .then(
+        () => (finished = true),
+        (e) => {
+          finished = true;
+          world.fail(e instanceof SimulationFailure ? e : new SimulationFailure("test", describeThrown(e), e instanceof Error ? e.stack ?? "" : ""));
+        },
+      );
+    await settle();
+    while (!finished && !world.failure) {
+      if (clock.countTimers() <= (limitReached ? 0 : 1)) {
+        const waits = world.describeWaits();
+        world.fail(
+          new SimulationFailure(
+            "deadlock",
+            `deadlock at ${(clock.now / 1000).toFixed(3)}s (virtual): the test is waiting but nothing is scheduled`,
+            (waits.length ? `pending:\n  ${waits.join("\n  ")}` : "pending: nothing the harness knows of (the test awaits a promise that nothing will resolve)") +
+              `\nlast events:\n${world.recentEvents(15)}`,
+          ),
+        );
+        break;
+      }
+      await clock.nextAsync();
+      steps++;
+      world.afterEvent();
+      if (realMillis() - realStart > realLimit) {
+        world.fail(new SimulationFailure("watchdog", `watchdog: the run used more than ${realLimit / 1000} s of real time (virtual time ${(clock.now / 1000).toFixed(1)}s)`));
+      }
+    }
+    cancelLimit();
+  } finally {
+    world.shutdown();
+    await settle(); // let continuations of the ended run drain while the fakes are still in place
+    await settle();
+    active = undefined;
+    restoreErrors();
+    restoreTimers();
+    Math.random = realRandom;
+    clock.uninstall();
+  }
+  return {
+    seed: world.seed,
+    passed: !world.failure,
+    failure: world.failure,
+    virtualMs: clock.now,
+    realMs: realMillis() - realStart,
+    steps,
+    traceHash: world.trace.hash(),
+    traceEvents: world.trace.count,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * What every tester (Raft, rsm, KV) shares: failing like Go's t.Fatalf, the lab's Begin/End lines,
+ * and calling graded code safely — in its node, with its result checked against the contract.
+ */
+import { World } from "../sim/world";
+import { SimNode } from "../sim/node";
+import { TestFailure, ImplementationError } from "../sim/errors";
+import { loadLayer, ImplementationLoadError } from "../grader/load";
+import { readConfig } from "../grader/config";
+import type { Implementation, Layer, LAYERS } from "../api/implementation";
+
+/** The factory of the graded implementation for one layer; a load problem fails the test with its message. */
+export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
+  try {
+    return loadLayer(layer, readConfig().layers[layer]);
+  } catch (e) {
+    if (e instanceof ImplementationLoadError) throw new ImplementationError(e.message);
+    throw e;
+  }
+}
+
+/** Go's t.Fatalf: ends the test with the message. */
+export function fatal(message: string): never {
+  throw new TestFailure(message);
+}
+
+/** The lab's Begin/End bookkeeping and output. */
+export class TestRun {
+  private t0 = 0;
+  private rpcs0 = 0;
+  ops = 0;
+
+  constructor(
+    private readonly world: World,
+    private readonly peers: number,
+    private readonly rpcTotal: () => number,
+    private readonly reliable: () => boolean,
+  ) {}
+
+  begin(description: string): void {
+    console.log(`${description} (${this.reliable() ? "reliable" : "unreliable"} network)...`);
+    this.t0 = this.world.now();
+    this.rpcs0 = this.rpcTotal();
+    this.ops = 0;
+  }
+
+  /** Prints the lab's summary line, in virtual seconds. */
+  end(): void {
+    const seconds = (this.world.now() - this.t0) / 1000;
+    const rpcs = this.rpcTotal() - this.rpcs0;
+    console.log(
+      `  ... Passed --  time ${seconds.toFixed(1).padStart(4)}s #peers ${this.peers} #RPCs ${String(rpcs).padStart(5)} #Ops ${String(this.ops).padStart(4)}`,
+    );
+  }
+}
+
+/**
+ * Calls a method of graded code in its node and checks the result's shape, so that a wrong return
+ * type gets a message saying what was expected rather than a confusing check failure later.
+ */
+export function callChecked<T>(world: World, node: SimNode | undefined, what: string, fn: () => unknown, check: (v: unknown) => v is T, expected: string): T {
+  const value = world.callImplementation(node, what, fn);
+  if (!check(value)) {
+    const failure = new ImplementationError(`${what}${node ? ` on ${node.label}` : ""} returned ${show(value)}; expected ${expected}`);
+    world.fail(failure);
+    throw failure;
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "object" && value !== null && typeof (value as Promise<unknown>).then === "function") return "a Promise (this method must not be async)";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

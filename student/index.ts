@@ -1,0 +1,2 @@
+/** Your implementation: the factories of the layers you provide. */
+export { makeRaft } from "./raft";
