@@ -62,7 +62,7 @@ export class Channel<T> {
     const world = activeWorld();
     return new Promise((resolve, reject) => {
       const what = this.capacity === 0 ? "no receiver" : `no receiver, buffer of ${this.capacity} full`;
-      const release = world ? world.beginWait(`send on ${this.name}: ${what}${by(node)}`) : noWait;
+      const release = world ? world.beginWait(`send on ${this.name}: ${what}${by(node)}`, node) : noWait;
       this.senders.push({ value, node, resolve, reject, release });
     });
   }
@@ -75,7 +75,7 @@ export class Channel<T> {
     if (ready) return Promise.resolve(ready);
     const world = activeWorld();
     return new Promise((resolve) => {
-      const release = world ? world.beginWait(`receive on ${this.name}: nothing sent${by(node)}`) : noWait;
+      const release = world ? world.beginWait(`receive on ${this.name}: nothing sent${by(node)}`, node) : noWait;
       this.receivers.push({ node, resolve, release });
     });
   }
@@ -173,7 +173,7 @@ function isAlive(node: SimNode | undefined): boolean {
   return node === undefined || node.alive;
 }
 
-/** Names the waiting node in a deadlock report (so a crashed generation's leftover is recognisable). */
+/** Names the waiting node in a deadlock report. */
 function by(node: SimNode | undefined): string {
   return node ? ` (${node.label})` : "";
 }

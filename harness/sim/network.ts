@@ -222,7 +222,7 @@ export class Network {
    */
   private runHandler(end: EndState, serverName: string, server: SimServer, method: string, argBytes: Uint8Array, id: number): Promise<Uint8Array | null> {
     return new Promise((resolve) => {
-      const release = this.world.beginWait(`RPC #${id} ${method} to ${serverName}: its handler has not returned`);
+      const release = this.world.beginWait(`RPC #${id} ${method} to ${serverName}: its handler has not returned`, server.node);
       let settled = false;
       const call: InflightCall = {
         end,

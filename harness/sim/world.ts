@@ -57,6 +57,8 @@ export interface RunResult {
 interface Wait {
   what: string;
   since: number;
+  /** The node that waits, if any: a crashed node's waits are no longer listed. */
+  node: SimNode | undefined;
 }
 
 type Hook = () => void;
@@ -147,9 +149,9 @@ export class World {
   }
 
   /** Marks something the run waits for (a blocked channel op, an RPC handler); call the result when done. */
-  beginWait(what: string): () => void {
+  beginWait(what: string, node?: SimNode): () => void {
     const id = this.nextWaitId++;
-    this.waits.set(id, { what, since: this.now() });
+    this.waits.set(id, { what, since: this.now(), node });
     return () => this.waits.delete(id);
   }
 
@@ -181,7 +183,7 @@ export class World {
 
   /** What the run is waiting for, oldest first, one line each. */
   describeWaits(): string[] {
-    return [...this.waits.values()].map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
+    return [...this.waits.values()].filter((w) => !w.node || w.node.alive).map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
   }
 
   /** The last trace events, formatted, for failure details. */

@@ -316,6 +316,11 @@ export class RaftTester {
     return command;
   }
 
+  /** A random command, as the Go tests' rand.Int(): kept below 2^31 so it reads the same everywhere. */
+  randCommand(): number {
+    return this.world.rng.int(2 ** 31);
+  }
+
   /** Highest index any server applied (for the classic summary's agreement count). */
   maxAppliedIndex(): number {
     return this.maxIndex;

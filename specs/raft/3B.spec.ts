@@ -5,8 +5,6 @@ import { labTest } from "../../harness/grader/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 
-/** A random 31-bit int, as Go's rand.Int() commands (kept below 2^31 so they read the same everywhere). */
-const randCommand = (ts: RaftTester) => ts.world.rng.int(2 ** 31);
 
 describe("3B", () => {
   labTest("3B", "TestBasicAgree3B", async (world) => {
@@ -261,7 +259,7 @@ describe("3B", () => {
     const ts = new RaftTester(world, servers, true, false);
     ts.begin("Test (3B): leader backs up quickly over incorrect follower logs");
 
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
 
     // put leader and one follower in a partition
     const leader1 = await ts.checkOneLeader();
@@ -270,7 +268,7 @@ describe("3B", () => {
     ts.disconnect((leader1 + 4) % servers);
 
     // submit lots of commands that won't commit
-    for (let i = 0; i < 50; i++) ts.start(leader1, randCommand(ts));
+    for (let i = 0; i < 50; i++) ts.start(leader1, ts.randCommand());
 
     await world.sleep(RAFT_ELECTION_TIMEOUT / 2);
 
@@ -283,7 +281,7 @@ describe("3B", () => {
     ts.connect((leader1 + 4) % servers);
 
     // lots of successful commands to new group.
-    for (let i = 0; i < 50; i++) await ts.one(randCommand(ts), 3, true);
+    for (let i = 0; i < 50; i++) await ts.one(ts.randCommand(), 3, true);
 
     // now another partitioned leader and one follower
     const leader2 = await ts.checkOneLeader();
@@ -292,7 +290,7 @@ describe("3B", () => {
     ts.disconnect(other);
 
     // lots more commands that won't commit
-    for (let i = 0; i < 50; i++) ts.start(leader2, randCommand(ts));
+    for (let i = 0; i < 50; i++) ts.start(leader2, ts.randCommand());
 
     await world.sleep(RAFT_ELECTION_TIMEOUT / 2);
 
@@ -303,11 +301,11 @@ describe("3B", () => {
     ts.connect(other);
 
     // lots of successful commands to new group.
-    for (let i = 0; i < 50; i++) await ts.one(randCommand(ts), 3, true);
+    for (let i = 0; i < 50; i++) await ts.one(ts.randCommand(), 3, true);
 
     // now everyone
     for (let i = 0; i < servers; i++) ts.connect(i);
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });
 
@@ -335,7 +333,7 @@ describe("3B", () => {
       if (!isLeader) continue; // leader moved on really quickly
       const cmds: number[] = [];
       for (let i = 1; i < iters + 2; i++) {
-        const x = randCommand(ts);
+        const x = ts.randCommand();
         cmds.push(x);
         const r = ts.start(leader, x);
         if (r.term !== term) continue loop; // Term changed while starting

@@ -7,7 +7,6 @@ import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tes
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
-const randCommand = (ts: RaftTester) => ts.world.rng.int(2 ** 31);
 
 /** Sleeps like the Figure 8 tests: 10 % of the time up to half an election timeout, else 0-12 ms. */
 async function figure8Pause(world: World): Promise<void> {
@@ -130,13 +129,13 @@ describe("3C", () => {
     const ts = new RaftTester(world, servers, true, false);
     ts.begin("Test (3C): Figure 8");
 
-    await ts.one(randCommand(ts), 1, true);
+    await ts.one(ts.randCommand(), 1, true);
 
     let nup = servers;
     for (let iters = 0; iters < 1000; iters++) {
       let leader = -1;
       for (let i = 0; i < servers; i++) {
-        if (ts.group.isRunning(i) && ts.start(i, randCommand(ts)).isLeader) leader = i;
+        if (ts.group.isRunning(i) && ts.start(i, ts.randCommand()).isLeader) leader = i;
       }
 
       await figure8Pause(world);
@@ -159,7 +158,7 @@ describe("3C", () => {
       if (!ts.group.isRunning(i)) ts.restart(i);
     }
 
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });
 
@@ -237,7 +236,7 @@ async function internalChurn(world: World, reliable: boolean): Promise<void> {
   const client = async (me: number): Promise<number[]> => {
     const values: number[] = [];
     while (!stop) {
-      const x = randCommand(ts);
+      const x = ts.randCommand();
       let index = -1;
       let ok = false;
       for (let i = 0; i < servers; i++) {
@@ -306,7 +305,7 @@ async function internalChurn(world: World, reliable: boolean): Promise<void> {
 
   await world.sleep(RAFT_ELECTION_TIMEOUT);
 
-  const lastIndex = await ts.one(randCommand(ts), servers, true);
+  const lastIndex = await ts.one(ts.randCommand(), servers, true);
 
   const really: number[] = [];
   for (let index = 1; index <= lastIndex; index++) {

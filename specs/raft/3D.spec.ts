@@ -7,7 +7,6 @@ import { RaftTester, SNAPSHOT_INTERVAL, MAX_LOG_SIZE } from "../../harness/teste
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
-const randCommand = (ts: RaftTester) => ts.world.rng.int(2 ** 31);
 
 async function snapcommon(world: World, name: string, disconnect: boolean, reliable: boolean, crash: boolean): Promise<void> {
   const iters = 30;
@@ -15,7 +14,7 @@ async function snapcommon(world: World, name: string, disconnect: boolean, relia
   const ts = new RaftTester(world, servers, reliable, true);
   ts.begin(name);
 
-  await ts.one(randCommand(ts), servers, true);
+  await ts.one(ts.randCommand(), servers, true);
   let leader1 = await ts.checkOneLeader();
 
   for (let i = 0; i < iters; i++) {
@@ -28,23 +27,23 @@ async function snapcommon(world: World, name: string, disconnect: boolean, relia
 
     if (disconnect) {
       ts.disconnect(victim);
-      await ts.one(randCommand(ts), servers - 1, true);
+      await ts.one(ts.randCommand(), servers - 1, true);
     }
     if (crash) {
       ts.crash(victim);
-      await ts.one(randCommand(ts), servers - 1, true);
+      await ts.one(ts.randCommand(), servers - 1, true);
     }
 
     // perhaps send enough to get a snapshot
     const nn = SNAPSHOT_INTERVAL / 2 + world.rng.int(SNAPSHOT_INTERVAL);
-    for (let j = 0; j < nn; j++) ts.start(sender, randCommand(ts));
+    for (let j = 0; j < nn; j++) ts.start(sender, ts.randCommand());
 
     // let applier threads catch up with the Start()'s
     if (!disconnect && !crash) {
       // make sure all followers have caught up, so that an InstallSnapshot RPC isn't required for TestSnapshotBasic3D().
-      await ts.one(randCommand(ts), servers, true);
+      await ts.one(ts.randCommand(), servers, true);
     } else {
-      await ts.one(randCommand(ts), servers - 1, true);
+      await ts.one(ts.randCommand(), servers - 1, true);
     }
 
     // 2026 renamed the message ("Raft size too large"); the limit is unchanged.
@@ -53,12 +52,12 @@ async function snapcommon(world: World, name: string, disconnect: boolean, relia
     if (disconnect) {
       // reconnect a follower, who maybe behind and needs to receive a snapshot to catch up.
       ts.connect(victim);
-      await ts.one(randCommand(ts), servers, true);
+      await ts.one(ts.randCommand(), servers, true);
       leader1 = await ts.checkOneLeader();
     }
     if (crash) {
       ts.restart(victim);
-      await ts.one(randCommand(ts), servers, true);
+      await ts.one(ts.randCommand(), servers, true);
       leader1 = await ts.checkOneLeader();
     }
   }
@@ -84,20 +83,20 @@ describe("3D", () => {
     const ts = new RaftTester(world, servers, false, true);
     ts.begin("Test (3D): crash and restart all servers");
 
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
 
     for (let i = 0; i < iters; i++) {
       // perhaps enough to get a snapshot
       const nn = SNAPSHOT_INTERVAL / 2 + world.rng.int(SNAPSHOT_INTERVAL);
-      for (let j = 0; j < nn; j++) await ts.one(randCommand(ts), servers, true);
+      for (let j = 0; j < nn; j++) await ts.one(ts.randCommand(), servers, true);
 
-      const index1 = await ts.one(randCommand(ts), servers, true);
+      const index1 = await ts.one(ts.randCommand(), servers, true);
 
       // crash all
       ts.group.shutdown();
       ts.group.startServers();
 
-      const index2 = await ts.one(randCommand(ts), servers, true);
+      const index2 = await ts.one(ts.randCommand(), servers, true);
       if (index2 < index1 + 1) fatal(`index decreased from ${index1} to ${index2}`);
     }
     ts.end();
@@ -110,23 +109,23 @@ describe("3D", () => {
     const ts = new RaftTester(world, servers, false, true);
     ts.begin("Test (3D): snapshot initialization after crash");
 
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
 
     // enough ops to make a snapshot
     const nn = SNAPSHOT_INTERVAL + 1;
-    for (let i = 0; i < nn; i++) await ts.one(randCommand(ts), servers, true);
+    for (let i = 0; i < nn; i++) await ts.one(ts.randCommand(), servers, true);
 
     ts.group.shutdown();
     ts.group.startServers();
 
     // a single op, to get something to be written back to persistent storage.
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
 
     ts.group.shutdown();
     ts.group.startServers();
 
     // do another op to trigger potential bug
-    await ts.one(randCommand(ts), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });
 });
