@@ -16,6 +16,7 @@ function raftgrade(...args: string[]) {
 describe("raftgrade CLI", function () {
   this.timeout(60_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-cli-"));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it("--help explains every grade flag", () => {
     const r = raftgrade("grade", "--help");
@@ -30,7 +31,7 @@ describe("raftgrade CLI", function () {
       [["grade", "--part", "4B"], "part 4B (kvraft: fault-tolerant key/value service) has no specs yet"],
       [["grade", "--grep", "("], "--grep is not a valid regular expression"],
       [["grade", "--impl", "no/such/dir"], 'implementation "no/such/dir" not found'],
-      [["grade", "--seed", "-5"], "--seed"],
+      [["grade", "--seed", "-5"], "--seed: seed must be a non-negative integer"],
       [[], "Name a command"],
     ];
     for (const [args, message] of cases) {
