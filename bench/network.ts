@@ -27,10 +27,11 @@ async function measure(s: Scenario): Promise<{ rpcs: number; realMs: number; vir
   let rpcs = 0;
   let ok = 0;
   const start = realMillis();
-  const result = await runSimulation({ seed: 1, virtualTimeLimitMs: 10_000_000 }, async (world) => {
+  const result = await runSimulation({ seed: 1, virtualTimeLimitMs: 10_000_000, livelockEvents: Infinity }, async (world) => {
     const net = new Network(world);
     net.reliable = s.reliable;
     net.longReordering = s.longReordering ?? false;
+    net.endCallsPerMs = Infinity; // measure the network itself, not the per-end pacing
     const servers = 5;
     for (let i = 0; i < servers; i++) {
       const node = world.startNode(`server-${i}`);

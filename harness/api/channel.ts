@@ -58,6 +58,7 @@ export class Channel<T> {
   send(value: T): Promise<void> {
     const node = currentNode();
     if (node && !node.alive) return never();
+    if (activeWorld()?.noteActivity() === false) return never(); // the run is over (or livelocked)
     if (this.trySendAlive(value)) return DONE;
     const world = activeWorld();
     return new Promise((resolve, reject) => {

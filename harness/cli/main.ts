@@ -1,11 +1,15 @@
 /**
  * The raftgrade command line, on yargs. `grade` runs the lab specs (mocha) against the selected
  * implementation, prints mocha's report, writes a JSON report, and exits non-zero when any test fails.
+ * `check-history` checks recorded histories for linearizability (harness/checker/cli.ts).
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { grade } from "../grader/grade";
 import { PARTS } from "../../specs";
+import { checkHistoryCommand } from "../checker/cli";
+import { DEFAULT_TIMEOUT_MS } from "../checker/check";
+import { MODELS } from "../checker/models";
 
 /** Exit codes: 0 all passed, 1 some test failed, 2 bad usage, 3 the report could not be written. */
 export async function main(argv: string[]): Promise<void> {
@@ -44,7 +48,21 @@ export async function main(argv: string[]): Promise<void> {
         });
       },
     )
-    .demandCommand(1, "Name a command: grade")
+    .command(
+      "check-history <files..>",
+      "Check histories (JSON, as in shared/histories) for linearizability: exit status 0 only if every file is ok, 1 if any is illegal or unknown, 2 if any cannot be read",
+      (y) =>
+        y
+          .positional("files", { type: "string", array: true, demandOption: true, describe: "History files" })
+          .option("model", { type: "string", describe: `Model to check against (${Object.keys(MODELS).join(", ")}); default: the one each file names` })
+          .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "Time budget per file in ms; a search that runs out is unknown, never ok" })
+          .option("json", { type: "boolean", default: false, describe: 'One JSON line per file: {"file","model","verdict","ms"}' })
+          .option("html", { type: "string", describe: "Folder in which to write a picture (HTML) of each illegal or unknown history" }),
+      (args) => {
+        process.exitCode = checkHistoryCommand({ files: args.files as string[], model: args.model, timeoutMs: args.timeout, json: args.json, htmlDir: args.html });
+      },
+    )
+    .demandCommand(1, "Name a command: grade or check-history")
     .strict()
     .help()
     .alias("h", "help")

@@ -7,6 +7,7 @@ export type FailureKind =
   | "test" // a check of the tester failed (the lab's own checks)
   | "implementation" // the graded code threw, returned a wrong shape, or broke a rule of the harness
   | "deadlock" // the test waits but nothing is scheduled
+  | "livelock" // graded code keeps busy without letting virtual time advance
   | "virtual-time-limit" // more virtual time than the lab allows
   | "watchdog"; // more real time than the runner allows
 

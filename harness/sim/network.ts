@@ -21,6 +21,14 @@ export const SHORT_FAILURE_MS = 100; // otherwise after rand(0..99) ms
 export const DROP_PER_MILLE = 100; // unreliable: 10 % of requests and 10 % of replies are lost
 export const REORDER_OF_900 = 600; // longReordering: 2/3 of replies arrive 200..2199 ms late
 export const DEAD_CHECK_MS = 100; // how often a waiting call notices that its server died
+/**
+ * raftgrade's one addition to labrpc's timing: an end carries at most this many calls per virtual
+ * millisecond, the rest wait for the next one. On a network without delays an RPC costs no
+ * virtual time, so code that retries at once, forever (a clerk cycling through servers, a leader
+ * resending a rejected AppendEntries) would otherwise never let the clock advance; in Go each
+ * round trip takes tens of microseconds, which is about this rate.
+ */
+export const END_CALLS_PER_MS = 10;
 
 /** A promise that never settles: what a crashed process's pending call turns into. */
 const never = <T>() => new Promise<T>(() => {});
@@ -31,6 +39,9 @@ interface EndState {
   readonly owner: SimNode | undefined;
   enabled: boolean;
   serverName: string | undefined;
+  /** The virtual millisecond whose call budget (END_CALLS_PER_MS) is being spent, and how much is spent. */
+  budgetAt: number;
+  budgetUsed: number;
 }
 
 /** A call whose handler is running; it must notice (every 100 ms) if its server went away. */
@@ -64,6 +75,8 @@ export class Network {
   reliable = true;
   longDelays = false;
   longReordering = false;
+  /** Calls one end carries per virtual millisecond (see END_CALLS_PER_MS); benchmarks may lift it. */
+  endCallsPerMs = END_CALLS_PER_MS;
 
   private readonly ends = new Map<string, EndState>();
   private readonly servers = new Map<string, SimServer>();
@@ -78,7 +91,7 @@ export class Network {
   /** Creates a client end, disabled and unconnected (as labrpc's MakeEnd). */
   makeEnd(name: string, owner?: SimNode): ClientEnd {
     if (this.ends.has(name)) throw new Error(`harness bug: client end "${name}" already exists`);
-    const state: EndState = { name, owner, enabled: false, serverName: undefined };
+    const state: EndState = { name, owner, enabled: false, serverName: undefined, budgetAt: -1, budgetUsed: 0 };
     this.ends.set(name, state);
     return new SimClientEnd(this, state);
   }
@@ -154,6 +167,7 @@ export class Network {
       world.fail(new ImplementationError(`RPC ${serviceMethod} sent by ${who}: ${why}`, e));
       return never();
     }
+    if (!world.noteActivity()) return never(); // the run is over (or livelocked): end the chain here
     this.totalCount++;
     this.totalBytes += argBytes.length;
     const id = this.nextCallId++;
@@ -163,6 +177,7 @@ export class Network {
 
     // The handler runs after the caller yields, as in its own goroutine.
     await undefined;
+    while (!this.spendCallBudget(end)) await world.sleep(1);
     const server = this.reachableServer(end);
     if (!server) {
       await world.sleep(this.longDelays ? world.rng.int(LONG_DELAY_MS) : world.rng.int(SHORT_FAILURE_MS));
@@ -193,6 +208,18 @@ export class Network {
     this.totalBytes += replyBytes.length;
     world.trace.record(world.now(), "rpc.reply", who, `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`, hashBytes(replyBytes, replyBytes.length));
     return decode<Reply>(replyBytes);
+  }
+
+  /** Takes one call from the end's budget for the current millisecond; false when it is spent. */
+  private spendCallBudget(end: EndState): boolean {
+    const now = this.world.now();
+    if (end.budgetAt !== now) {
+      end.budgetAt = now;
+      end.budgetUsed = 0;
+    }
+    if (end.budgetUsed >= this.endCallsPerMs) return false;
+    end.budgetUsed++;
+    return true;
   }
 
   private endState(name: string): EndState {

@@ -39,6 +39,8 @@ export interface RunOptions {
   realTimeLimitMs?: number;
   /** Keep every trace event, not just the last ones (for replays and reports). */
   traceAll?: boolean;
+  /** RPCs and channel operations allowed at one virtual instant before the run is a livelock (default 200,000). */
+  livelockEvents?: number;
 }
 
 export interface RunResult {
@@ -83,12 +85,20 @@ export class World {
   private readonly generations = new Map<string, number>();
   private readonly liveNodes = new Map<string, SimNode>();
   private readonly eventHooks: Hook[] = [];
+  /** Activity (RPCs, channel operations) counted since virtual time last advanced; see noteActivity. */
+  private activityAt = -1;
+  private activity = 0;
+  private readonly livelockEvents: number;
+  readonly realStart = realMillis();
+  readonly realLimitMs: number;
 
   constructor(options: RunOptions, clock: sinon.SinonFakeTimers) {
     this.seed = normalizeSeed(options.seed);
     this.rng = new Rng(this.seed);
     this.trace = new Trace(200, options.traceAll ?? false);
     this.clock = clock;
+    this.livelockEvents = options.livelockEvents ?? 200_000;
+    this.realLimitMs = options.realTimeLimitMs ?? 300_000;
   }
 
   /** Virtual ms since the run started. */
@@ -148,6 +158,39 @@ export class World {
     }
   }
 
+  /**
+   * Counts one RPC or channel operation. Code that answers or retries at once, forever (an RPC
+   * resent as soon as its reply arrives, on a network without delays), never lets the clock
+   * advance, so the driver would never get control back: this is where such a livelock, and a
+   * run out of real time within one instant, are caught. Returns false once the run is over,
+   * and the caller then stops the chain (a call that never resolves).
+   */
+  noteActivity(): boolean {
+    if (this.failure || this.ended) return false;
+    const now = this.clock.now;
+    if (now !== this.activityAt) {
+      this.activityAt = now;
+      this.activity = 0;
+    }
+    this.activity++;
+    if (this.activity > this.livelockEvents) {
+      this.fail(
+        new SimulationFailure(
+          "livelock",
+          `livelock at ${(now / 1000).toFixed(3)}s (virtual): ${this.livelockEvents} RPCs and channel operations without virtual time advancing ` +
+            "(something answers or retries at once, forever; e.g. an RPC resent as soon as its reply arrives)",
+          `last events:\n${this.recentEvents(20)}`,
+        ),
+      );
+      return false;
+    }
+    if ((this.activity & 1023) === 0 && realMillis() - this.realStart > this.realLimitMs) {
+      this.fail(watchdogFailure(this));
+      return false;
+    }
+    return true;
+  }
+
   /** Marks something the run waits for (a blocked channel op, an RPC handler); call the result when done. */
   beginWait(what: string, node?: SimNode): () => void {
     const id = this.nextWaitId++;
@@ -196,6 +239,13 @@ export class World {
     this.ended = true;
     for (const node of this.liveNodes.values()) node.crash();
   }
+}
+
+function watchdogFailure(world: World): SimulationFailure {
+  return new SimulationFailure(
+    "watchdog",
+    `watchdog: the run used more than ${world.realLimitMs / 1000} s of real time (virtual time ${(world.now() / 1000).toFixed(1)}s)`,
+  );
 }
 
 /** Yields one real macrotask, so all pending microtasks (promise continuations) run first. */
@@ -291,8 +341,6 @@ function captureProcessErrors(world: World): () => void {
 export async function runSimulation(options: RunOptions, body: (world: World) => Promise<void>): Promise<RunResult> {
   if (active) throw new Error("a simulation is already running in this process; runs cannot be nested");
   const virtualLimit = options.virtualTimeLimitMs ?? 120_000;
-  const realLimit = options.realTimeLimitMs ?? 300_000;
-  const realStart = realMillis();
 
   const clock = sinon.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
   const world = new World(options, clock);
@@ -336,9 +384,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
       await clock.nextAsync();
       steps++;
       world.afterEvent();
-      if (realMillis() - realStart > realLimit) {
-        world.fail(new SimulationFailure("watchdog", `watchdog: the run used more than ${realLimit / 1000} s of real time (virtual time ${(clock.now / 1000).toFixed(1)}s)`));
-      }
+      if (realMillis() - world.realStart > world.realLimitMs) world.fail(watchdogFailure(world));
     }
     cancelLimit();
   } finally {
@@ -356,7 +402,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     passed: !world.failure,
     failure: world.failure,
     virtualMs: clock.now,
-    realMs: realMillis() - realStart,
+    realMs: realMillis() - world.realStart,
     steps,
     traceHash: world.trace.hash(),
     traceEvents: world.trace.count,

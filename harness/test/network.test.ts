@@ -196,6 +196,7 @@ describe("network (raftgrade semantics)", () => {
     simulate(async (world) => {
       const { net, end } = setup(world);
       net.enable("end1-99", false);
+      net.endCallsPerMs = Infinity; // measure labrpc's delays alone, without the per-end pacing
       // 200 concurrent calls each way: sequential ones with long delays would outlast the 120 s limit.
       const times = () =>
         Promise.all(
@@ -216,6 +217,7 @@ describe("network (raftgrade semantics)", () => {
     simulate(async (world) => {
       const { net, end } = setup(world);
       net.longReordering = true;
+      net.endCallsPerMs = Infinity; // measure labrpc's delays alone, without the per-end pacing
       const delays = await Promise.all(
         Array.from({ length: 900 }, async (_, i) => {
           const t0 = world.now();
@@ -251,6 +253,18 @@ describe("network (raftgrade semantics)", () => {
       net.enable("end1-99", true);
       expect(await pending).to.equal(-5);
       expect(world.now()).to.equal(20_000);
+    }));
+
+  it("an RPC retried at once, forever, lets virtual time advance: 10 calls per end per ms", () =>
+    simulate(async (world) => {
+      const { end, junk } = setup(world);
+      let stop = false;
+      void (async () => {
+        while (!stop) await end.call("JunkServer.handler2", 1);
+      })();
+      await world.sleep(100);
+      stop = true;
+      expect(junk.log2.length).to.be.within(1000, 1010);
     }));
 
   it("a crashed node's calls and late replies go nowhere, even if it ignores kill()", () =>

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { runSimulation } from "../sim/world";
 import { Network, SimServer } from "../sim/network";
 import { Rng } from "../sim/rng";
+import { Channel } from "../api/channel";
 import { RaftTester } from "../tester/raft-tester";
 import { makeRaft } from "../../reference";
 
@@ -97,6 +98,27 @@ describe("world", () => {
     expect(result.failure?.kind).to.equal("deadlock");
     expect(result.failure?.message).to.match(/^deadlock at 0\.005s/);
     expect(result.failure?.details).to.include("RPC #1 Raft.appendEntries to server-0-1: its handler has not returned");
+  });
+
+  it("reports a livelock: two tasks handing values back and forth without letting time advance", async () => {
+    const result = await runSimulation({ seed: 1 }, async (world) => {
+      const ping = new Channel<number>(0, "ping");
+      const pong = new Channel<number>(0, "pong");
+      world.startNode("server-0-0").run(() => {
+        void (async () => {
+          for (;;) await pong.send(((await ping.recv()).value ?? 0) + 1);
+        })();
+      });
+      void (async () => {
+        for (let n = 0; ; ) {
+          await ping.send(n);
+          n = (await pong.recv()).value ?? 0;
+        }
+      })();
+      await world.sleep(1000);
+    });
+    expect(result.failure?.kind).to.equal("livelock");
+    expect(result.failure?.message).to.match(/^livelock at 0\.000s \(virtual\): 200000 RPCs and channel operations/);
   });
 
   it("waitFor names what the test awaits in a deadlock report", async () => {

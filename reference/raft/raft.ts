@@ -73,7 +73,7 @@ export class Raft implements RaftApi {
   /** Appends a command if leader and starts replicating it at once; never waits. */
   start(command: unknown): StartResult {
     if (this.killed || this.role !== "leader") return { index: -1, term: this.currentTerm, isLeader: false };
-    this.log.append({ term: this.currentTerm, command });
+    this.log.append([{ term: this.currentTerm, command }]);
     persist(this);
     const index = this.log.lastIndex();
     advanceCommit(this); // a one-server cluster commits on its own

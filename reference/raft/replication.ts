@@ -165,7 +165,7 @@ export function handleAppendEntries(rf: Raft, args: AppendEntriesArgs): AppendEn
     const index = prev + 1 + k;
     if (index <= rf.log.lastIndex() && rf.log.term(index) === entries[k].term) continue;
     if (index <= rf.log.lastIndex()) rf.log.truncateFrom(index);
-    rf.log.append(...entries.slice(k));
+    rf.log.append(entries.slice(k));
     changed = true;
     break;
   }

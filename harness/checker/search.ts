@@ -1,0 +1,305 @@
+/**
+ * The search for one partition: Wing & Gong's backtracking over the operations that may come next,
+ * with Lowe's memo of configurations (set of linearized operations, state), on porcupine's doubly
+ * linked list of call and return events.
+ *
+ * Event nodes are integers: operation i has call node 2i and return node 2i+1, and node 2n is the
+ * list head. The calls met before the first return in the list are the candidates: the operations
+ * real time allows next. Linearizing one unlinks ("lifts") both of its nodes in O(1); backtracking
+ * relinks them. The linearized set is a bitset with an incremental (Zobrist) hash, states are
+ * interned integers (states.ts), and the loop allocates nothing.
+ *
+ * Three additions to porcupine, none of which changes a verdict:
+ * - A read-only operation (Model.isReadOnly) that is legal now is taken at once and never branched
+ *   on: if the configuration has a linearization, it has one that starts with that operation.
+ * - Of two interchangeable operations (same input and output, one called and returning no later
+ *   than the other), the earlier is always linearized first: any linearization can swap them. This
+ *   tames the identical writes a Jepsen history leaves pending to the end.
+ * - Candidates are tried latest call first (porcupine: earliest first). Only a heuristic, but on
+ *   the shared histories it enters a third as many configurations: an operation pending for long
+ *   is placed last.
+ *
+ * A search runs in slices (`run(turns)`), so that check.ts can interleave partitions and stop at
+ * the first illegal one, at the deadline or at the memory cap.
+ */
+import type { Model, Operation } from "./model";
+import { StateTable } from "./states";
+import { Memo, ADDED, FULL } from "./memo";
+import { PartialTracker } from "./partials";
+import { earlierTwins } from "./twins";
+
+export interface SearchOutcome {
+  verdict: "ok" | "illegal" | "unknown";
+  /** For "unknown": what ran out, or "stopped" when the caller ended the search. */
+  reason?: "timeout" | "memory" | "stopped";
+  /** For "ok": a complete linearization, as indices into the partition's operations. */
+  order?: Int32Array;
+  /** For "illegal"/"unknown": distinct longest partial linearizations, longest first. */
+  partials: Int32Array[];
+  /** Configurations entered (memo entries) and distinct states reached. */
+  configurations: number;
+  states: number;
+}
+
+export interface SearchLimits {
+  /** Cap on the memo's memory; reaching it ends the search as unknown. */
+  memoBytes: number;
+}
+
+const NIL = -1;
+/** What the next turn does: enter a new configuration, try its next candidate, or backtrack. */
+const ENTER = 0;
+const TRY = 1;
+const BACKTRACK = 2;
+
+export class PartitionSearch<State = unknown> {
+  private readonly head: number;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly table: StateTable<State>;
+  private readonly readOnly: Uint8Array;
+  private readonly anyReadOnly: boolean;
+  /** Per operation: an interchangeable operation that must be linearized before it, or -1. */
+  private readonly twin: Int32Array;
+  private readonly memo: Memo;
+  private readonly bits: Int32Array;
+  private readonly zobrist: Int32Array; // the linearized set's hash is the XOR of its members' words
+  /** The linearized operations in order, the state before each, and whether each was forced. */
+  private readonly stackOp: Int32Array;
+  private readonly stackState: Int32Array;
+  private readonly stackForced: Uint8Array;
+  /**
+   * Per depth: the configuration's candidates in call order, cands[candFrom..candTo), of which
+   * cands[candFrom..candAt) are still to be tried (from the end). Each depth's range follows the
+   * previous one's, as on a stack.
+   */
+  private cands: Int32Array;
+  private readonly candFrom: Int32Array;
+  private readonly candTo: Int32Array;
+  private readonly candAt: Int32Array;
+  private readonly partials: PartialTracker;
+  private setHash = 0;
+  private depth = 0;
+  private state: number;
+  private phase = ENTER;
+  /** Set once the search has ended. */
+  outcome: SearchOutcome | undefined;
+
+  constructor(model: Model<State>, ops: readonly Operation[], limits: SearchLimits) {
+    const n = ops.length;
+    this.head = 2 * n;
+    this.next = new Int32Array(2 * n + 1);
+    this.prev = new Int32Array(2 * n + 1);
+    this.linkByTime(ops);
+    this.table = new StateTable<State>(model, ops);
+    this.state = this.table.intern(model.init());
+    this.readOnly = Uint8Array.from(ops, (op) => (model.isReadOnly?.(op.input, op.output) ? 1 : 0));
+    this.anyReadOnly = this.readOnly.includes(1);
+    this.twin = earlierTwins(ops);
+    const words = (n + 31) >>> 5;
+    this.memo = new Memo(words, limits.memoBytes);
+    this.bits = new Int32Array(words);
+    this.zobrist = randomWords(n);
+    this.stackOp = new Int32Array(n);
+    this.stackState = new Int32Array(n);
+    this.stackForced = new Uint8Array(n);
+    this.cands = new Int32Array(Math.max(64, 4 * n));
+    this.candFrom = new Int32Array(n + 1);
+    this.candTo = new Int32Array(n + 1);
+    this.candAt = new Int32Array(n + 1);
+    this.partials = new PartialTracker(n);
+    if (n === 0) this.outcome = this.end("ok");
+  }
+
+  /** Ends an unfinished search as unknown, keeping the partial linearizations found so far. */
+  stop(reason: "timeout" | "memory" | "stopped"): SearchOutcome {
+    return (this.outcome ??= this.end("unknown", reason));
+  }
+
+  /** Runs at most `turns` steps of the search; returns the outcome once there is one. */
+  run(turns: number): SearchOutcome | undefined {
+    if (this.outcome) return this.outcome;
+    const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, twin, head, partials } = this;
+    const { candFrom, candTo, candAt, anyReadOnly } = this;
+    let { phase, depth, state, setHash, cands } = this;
+    let outcome: SearchOutcome | undefined;
+
+    for (let turn = 0; turn < turns; turn++) {
+      if (phase === ENTER) {
+        // A new configuration: collect its candidates, skipping any whose twin is not linearized
+        // yet. A read-only one that is legal now is taken at once, unbranched.
+        const from = depth === 0 ? 0 : candTo[depth - 1];
+        if (cands.length - from < this.head) cands = this.growCandidates(from);
+        let to = from;
+        let forced = NIL;
+        for (let e = next[head]; (e & 1) === 0; e = next[e]) {
+          const op = e >> 1;
+          const t = twin[op];
+          if (t >= 0 && (bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
+          if (anyReadOnly && readOnly[op] === 1 && table.next(state, op) === state) {
+            forced = op;
+            break;
+          }
+          cands[to++] = op;
+        }
+        if (forced === NIL) {
+          candFrom[depth] = from;
+          candTo[depth] = to;
+          candAt[depth] = to;
+          phase = TRY;
+          continue;
+        }
+        const word = forced >>> 5;
+        const bit = 1 << (forced & 31);
+        bits[word] |= bit;
+        const hash = setHash ^ zobrist[forced];
+        const added = memo.add(bits, hash, state);
+        if (added !== ADDED) {
+          bits[word] &= ~bit;
+          if (added === FULL) {
+            outcome = this.end("unknown", "memory");
+            break;
+          }
+          phase = BACKTRACK; // seen before, and it failed: so does this configuration
+          continue;
+        }
+        candFrom[depth] = candTo[depth] = candAt[depth] = from;
+        stackOp[depth] = forced;
+        stackState[depth] = state;
+        stackForced[depth] = 1;
+        partials.pushed(depth, forced);
+        depth++;
+        setHash = hash;
+        lift(2 * forced, next, prev);
+        if (next[head] === NIL) {
+          outcome = this.end("ok");
+          break;
+        }
+      } else if (phase === TRY) {
+        // The configuration's next candidate: linearize it if the model accepts it and the
+        // configuration it leads to is new.
+        if (candAt[depth] === candFrom[depth]) {
+          phase = BACKTRACK;
+          continue;
+        }
+        const op = cands[--candAt[depth]];
+        const after = table.next(state, op);
+        if (after < 0) continue;
+        const word = op >>> 5;
+        const bit = 1 << (op & 31);
+        bits[word] |= bit;
+        const hash = setHash ^ zobrist[op];
+        const added = memo.add(bits, hash, after);
+        if (added !== ADDED) {
+          bits[word] &= ~bit;
+          if (added === FULL) {
+            outcome = this.end("unknown", "memory");
+            break;
+          }
+          continue;
+        }
+        stackOp[depth] = op;
+        stackState[depth] = state;
+        stackForced[depth] = 0;
+        partials.pushed(depth, op);
+        depth++;
+        state = after;
+        setHash = hash;
+        lift(2 * op, next, prev);
+        if (next[head] === NIL) {
+          outcome = this.end("ok");
+          break;
+        }
+        phase = ENTER;
+      } else {
+        // Nothing works here. Record the prefix, then undo steps back to a configuration that has
+        // candidates left (a forced step has none: its configuration fails with it).
+        if (depth === 0) {
+          outcome = this.end("illegal");
+          break;
+        }
+        partials.reached(depth, stackOp);
+        do {
+          depth--;
+          const op = stackOp[depth];
+          state = stackState[depth];
+          bits[op >>> 5] &= ~(1 << (op & 31));
+          setHash ^= zobrist[op];
+          unlift(2 * op, next, prev);
+        } while (stackForced[depth] === 1 && depth > 0);
+        if (stackForced[depth] === 0) phase = TRY; // else: depth 0 was forced, and failed
+      }
+    }
+    this.phase = phase;
+    this.depth = depth;
+    this.state = state;
+    this.setHash = setHash;
+    this.cands = cands;
+    if (outcome) this.outcome = outcome;
+    return outcome;
+  }
+
+  /** Room for at least one more configuration's candidates (at most all n operations). */
+  private growCandidates(used: number): Int32Array {
+    const bigger = new Int32Array(Math.max(this.cands.length * 2, used + this.head));
+    bigger.set(this.cands.subarray(0, used));
+    return (this.cands = bigger);
+  }
+
+  private end(verdict: SearchOutcome["verdict"], reason?: SearchOutcome["reason"]): SearchOutcome {
+    return {
+      verdict,
+      reason,
+      order: verdict === "ok" ? this.stackOp.slice() : undefined,
+      partials: verdict === "ok" ? [] : this.partials.distinct(),
+      configurations: this.memo.size,
+      states: this.table.size,
+    };
+  }
+
+  /** Links call and return nodes in time order; at equal times calls come first (closed intervals). */
+  private linkByTime(ops: readonly Operation[]): void {
+    const nodes = Array.from({ length: 2 * ops.length }, (_, i) => i);
+    const time = (node: number) => ((node & 1) === 0 ? ops[node >> 1].call : ops[node >> 1].return);
+    nodes.sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1) || a - b);
+    let last = this.head;
+    for (const node of nodes) {
+      this.next[last] = node;
+      this.prev[node] = last;
+      last = node;
+    }
+    this.next[last] = NIL;
+  }
+}
+
+/** Unlinks a call node and its return node (call + 1). A call is never last, so next[call] exists. */
+function lift(call: number, next: Int32Array, prev: Int32Array): void {
+  next[prev[call]] = next[call];
+  prev[next[call]] = prev[call];
+  const ret = call + 1;
+  next[prev[ret]] = next[ret];
+  if (next[ret] !== NIL) prev[next[ret]] = prev[ret];
+}
+
+/** Relinks what `lift` unlinked, in the reverse order. */
+function unlift(call: number, next: Int32Array, prev: Int32Array): void {
+  const ret = call + 1;
+  if (next[ret] !== NIL) prev[next[ret]] = ret;
+  next[prev[ret]] = ret;
+  prev[next[call]] = call;
+  next[prev[call]] = call;
+}
+
+/** Fixed pseudo-random words (splitmix32), so runs are reproducible. */
+function randomWords(n: number): Int32Array {
+  const out = new Int32Array(n);
+  let s = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    out[i] = z ^ (z >>> 16);
+  }
+  return out;
+}
