@@ -1,0 +1,71 @@
+/**
+ * Proof that the 3A-3D specs can fail: each deliberately broken copy of the reference Raft is
+ * graded on the specs that must catch it, and each of those must fail with the expected message.
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { makeMutant } from "./mutants/make-mutant";
+import { BROKEN_RAFTS, BrokenRaft } from "./mutants/broken-rafts";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SEED = 1;
+
+interface Graded {
+  tests: { id: string; state: string; message?: string }[];
+}
+
+/** Grades the mutant on the specs that must catch it; resolves to the run's results.json. */
+function gradeMutant(broken: BrokenRaft, dir: string, reports: string): Promise<Graded> {
+  const grep = `^(${broken.caughtBy.map((c) => c.test).join("|")})$`;
+  const args = [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", dir, "--grep", grep, "--seed", String(SEED), "--reports", reports];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", () => {
+      const runs = fs.existsSync(reports) ? fs.readdirSync(reports) : [];
+      if (runs.length !== 1) return reject(new Error(`grading ${broken.name} wrote no report:\n${output}`));
+      resolve(JSON.parse(fs.readFileSync(path.join(reports, runs[0], "results.json"), "utf8")));
+    });
+  });
+}
+
+describe("broken Raft variants fail the specs that must catch them", function () {
+  this.timeout(300_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-broken-"));
+  const dirs: string[] = [];
+  after(() => [tmp, ...dirs].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  // Grade all variants up front, two at a time (the machine has two cores).
+  const results = new Map<string, Promise<Graded>>();
+  before(() => {
+    const queue = [...BROKEN_RAFTS];
+    const worker = async () => {
+      for (let b = queue.shift(); b; b = queue.shift()) {
+        const dir = makeMutant(b.name, b.mutations);
+        dirs.push(dir);
+        const graded = gradeMutant(b, dir, path.join(tmp, b.name));
+        results.set(b.name, graded);
+        await graded.catch(() => undefined);
+      }
+    };
+    void Promise.all([worker(), worker()]);
+  });
+
+  for (const broken of BROKEN_RAFTS) {
+    it(`${broken.name}: ${broken.why}`, async () => {
+      while (!results.has(broken.name)) await new Promise((r) => setTimeout(r, 50));
+      const graded = await results.get(broken.name)!;
+      for (const { test, message } of broken.caughtBy) {
+        const result = graded.tests.find((t) => t.id === test);
+        expect(result, `${test} did not run`).to.not.equal(undefined);
+        expect(result!.state, `${test} passed on the ${broken.name} variant`).to.equal("failed");
+        expect(result!.message).to.match(message);
+      }
+    });
+  }
+});
