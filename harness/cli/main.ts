@@ -36,7 +36,17 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option("grep", { type: "string", describe: "Only run tests whose full title (e.g. '3A TestInitialElection3A') matches this regular expression" })
           .option("seed", { type: "string", describe: "Seed for every selected test: a number, 0x-hex, or any text (default 1); a failing seed replays exactly" })
-          .option("reports", { type: "string", default: "reports", describe: "Folder in which each run writes its report folder" }),
+          .option("reports", { type: "string", default: "reports", describe: "Folder in which each run writes its report folder" })
+          .option("invariants", {
+            type: "boolean",
+            default: true,
+            describe: "Check Raft's safety invariants after every simulated event; --no-invariants runs the lab's checks only",
+          })
+          .option("check-determinism", {
+            type: "boolean",
+            default: false,
+            describe: "Run each test twice on its seed and warn, naming the first differing event, when the traces differ",
+          }),
       async (args) => {
         process.exitCode = await grade({
           impl: args.impl,
@@ -45,6 +55,8 @@ export async function main(argv: string[]): Promise<void> {
           grep: args.grep,
           seed: args.seed,
           reportsDir: args.reports,
+          invariants: args.invariants,
+          checkDeterminism: args.checkDeterminism,
         });
       },
     )

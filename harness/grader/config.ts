@@ -13,6 +13,8 @@ export const ENV = {
   kv: "RAFTGRADE_KV",
   clerk: "RAFTGRADE_CLERK",
   seed: "RAFTGRADE_SEED",
+  invariants: "RAFTGRADE_INVARIANTS",
+  checkDeterminism: "RAFTGRADE_CHECK_DETERMINISM",
 } as const;
 
 /** Seed used when none is given, so that a plain run is reproducible too. */
@@ -23,6 +25,10 @@ export interface GradeConfig {
   impl: string;
   layers: LayerSelection;
   seed: number;
+  /** Check Raft's safety invariants after every event (default); off for a purely lab-equivalent run. */
+  invariants: boolean;
+  /** Run each test twice on its seed and warn when the two traces differ. */
+  checkDeterminism: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
@@ -32,11 +38,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
     impl,
     layers: { raft: layer("raft"), rsm: layer("rsm"), kv: layer("kv"), clerk: layer("clerk") },
     seed: env[ENV.seed] ? normalizeSeed(env[ENV.seed]!) : DEFAULT_SEED,
+    invariants: env[ENV.invariants] !== "off",
+    checkDeterminism: env[ENV.checkDeterminism] === "on",
   };
 }
 
 /** Writes a configuration into the environment that spec files will read. */
-export function writeConfig(config: { impl: string; layers?: Partial<LayerSelection>; seed?: number }, env: NodeJS.ProcessEnv = process.env): void {
+export function writeConfig(
+  config: { impl: string; layers?: Partial<LayerSelection>; seed?: number; invariants?: boolean; checkDeterminism?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   env[ENV.impl] = config.impl;
   for (const layer of ["raft", "rsm", "kv", "clerk"] as const) {
     const ref = config.layers?.[layer];
@@ -45,6 +56,10 @@ export function writeConfig(config: { impl: string; layers?: Partial<LayerSelect
   }
   if (config.seed !== undefined) env[ENV.seed] = String(config.seed);
   else delete env[ENV.seed];
+  if (config.invariants === false) env[ENV.invariants] = "off";
+  else delete env[ENV.invariants];
+  if (config.checkDeterminism) env[ENV.checkDeterminism] = "on";
+  else delete env[ENV.checkDeterminism];
 }
 
 /** The command line that reruns exactly one test on one seed. */
@@ -54,7 +69,8 @@ export function replayCommand(config: GradeConfig, fullTitle: string, seed: numb
     .map((l) => ` --${l} ${shellQuote(config.layers[l])}`)
     .join("");
   const grep = `^${fullTitle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
-  return `raftgrade grade --impl ${shellQuote(config.impl)}${layers} --grep ${shellQuote(grep)} --seed ${seed}`;
+  const invariants = config.invariants ? "" : " --no-invariants";
+  return `raftgrade grade --impl ${shellQuote(config.impl)}${layers} --grep ${shellQuote(grep)} --seed ${seed}${invariants}`;
 }
 
 function shellQuote(s: string): string {

@@ -21,6 +21,10 @@ export interface GradeOptions {
   grep?: string;
   seed?: string;
   reportsDir: string;
+  /** False for a lab-equivalent run without raftgrade's continuous invariants. */
+  invariants: boolean;
+  /** Run each test twice on its seed and warn when the traces differ. */
+  checkDeterminism: boolean;
 }
 
 class UsageError extends Error {}
@@ -46,10 +50,13 @@ export async function grade(options: GradeOptions): Promise<number> {
   }
 
   const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
-  writeConfig({ impl: options.impl, layers, seed });
+  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, checkDeterminism: options.checkDeterminism });
   const config = readConfig();
   console.log(
-    `raftgrade: grading ${describeLayers(config.layers)} on seed ${seed}` + (grep ? `, tests matching ${grep}` : ""),
+    `raftgrade: grading ${describeLayers(config.layers)} on seed ${seed}` +
+      (grep ? `, tests matching ${grep}` : "") +
+      (config.invariants ? "" : ", without invariants (lab checks only)") +
+      (config.checkDeterminism ? ", each test twice to check determinism" : ""),
   );
 
   const mocha = new Mocha({ reporter: "spec", timeout: 0, grep });

@@ -5,6 +5,7 @@
  */
 import { runSimulation, RunResult, World } from "../sim/world";
 import { readConfig, replayCommand } from "./config";
+import { firstDifference, formatEvents } from "../sim/trace";
 
 /** What reporters find on a finished mocha test (`test.raftgrade`). */
 export interface RunRecord {
@@ -14,13 +15,17 @@ export interface RunRecord {
   realMs: number;
   traceHash: string;
   failureKind?: string;
+  /** With --check-determinism: where a second run on the same seed parted from the first. */
+  nondeterminism?: string;
 }
 
 export function labTest(part: string, name: string, body: (world: World) => Promise<void>): void {
   it(name, async function () {
     this.timeout(0); // the simulation has its own limits: 120 s of virtual time and a real-time watchdog
     const config = readConfig();
-    const result: RunResult = await runSimulation({ seed: config.seed }, body);
+    const result: RunResult = await runSimulation({ seed: config.seed, traceAll: config.checkDeterminism }, body);
+    const nondeterminism = config.checkDeterminism ? await replayDiffers(result, body) : undefined;
+    if (nondeterminism) console.log(`warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${nondeterminism}`);
     const record: RunRecord = {
       part,
       seed: result.seed,
@@ -28,6 +33,7 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
       realMs: result.realMs,
       traceHash: result.traceHash,
       failureKind: result.failure?.kind,
+      nondeterminism,
     };
     (this.test as unknown as { raftgrade: RunRecord }).raftgrade = record;
     if (result.failure) {
@@ -42,4 +48,17 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
 
 function indent(text: string): string {
   return text.replace(/^/gm, "    ");
+}
+
+/**
+ * Runs the test again on the same seed; if the trace differs, says where the runs part (the
+ * graded code used something outside the simulation: crypto randomness, a real clock, real I/O).
+ */
+async function replayDiffers(first: RunResult, body: (world: World) => Promise<void>): Promise<string | undefined> {
+  const second = await runSimulation({ seed: first.seed, traceAll: true }, body);
+  if (second.traceHash === first.traceHash) return undefined;
+  const [a, b] = [first.trace ?? [], second.trace ?? []];
+  const at = firstDifference(a, b);
+  const show = (events: typeof a) => (events[at] ? formatEvents([events[at]]).trim() : "(no event: the run ended)");
+  return `the traces part at event ${at + 1}: first run: ${show(a)}; second run: ${show(b)}`;
 }

@@ -5,6 +5,7 @@
 
 export type FailureKind =
   | "test" // a check of the tester failed (the lab's own checks)
+  | "invariant" // a safety property raftgrade checks after every event (beyond the lab's checks)
   | "implementation" // the graded code threw, returned a wrong shape, or broke a rule of the harness
   | "deadlock" // the test waits but nothing is scheduled
   | "livelock" // graded code keeps busy without letting virtual time advance

@@ -317,6 +317,7 @@ export class SimServer {
       const args = decode(argBytes);
       let reply = this.node ? this.node.run(() => handler.fn.call(handler.service, args)) : handler.fn.call(handler.service, args);
       if (reply && typeof (reply as Promise<unknown>).then === "function") reply = await reply;
+      world.afterEvent(); // an RPC delivery is an event: invariants look at the state it left
       if (reply === undefined) {
         world.fail(new ImplementationError(`RPC handler ${where} returned undefined: a handler must return its reply object`));
         return null;

@@ -14,6 +14,8 @@ export interface TraceEvent {
   who: string;
   /** Free text shown in failure reports, e.g. "Raft.appendEntries 3->1 (212 bytes)". */
   what: string;
+  /** The trace hash after this event; kept only when every event is kept, to find where two runs part. */
+  hash?: string;
 }
 
 /** FNV-1a over a string, 32 bits; used to fold names into the hash. */
@@ -54,11 +56,14 @@ export class Trace {
     this.mix(hashString(kind));
     this.mix(hashString(who));
     this.mix(key);
-    const event = { t, kind, who, what };
+    const event: TraceEvent = { t, kind, who, what };
     this.ring[this.next] = event;
     this.next = (this.next + 1) % this.ring.length;
     this.count++;
-    this.all?.push(event);
+    if (this.all) {
+      event.hash = this.hash();
+      this.all.push(event);
+    }
   }
 
   /** Folds a number into the hash (time stamps, counters, payload hashes). */
@@ -92,4 +97,11 @@ export function formatEvents(events: TraceEvent[]): string {
   return events
     .map((e) => `${(e.t / 1000).toFixed(3).padStart(9)}s  ${e.kind.padEnd(11)} ${e.who.padEnd(18)} ${e.what}`)
     .join("\n");
+}
+
+/** The first position at which two full traces differ, or -1 if they are the same. */
+export function firstDifference(a: TraceEvent[], b: TraceEvent[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i].hash !== b[i].hash) return i;
+  return a.length === b.length ? -1 : n;
 }

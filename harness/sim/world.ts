@@ -7,7 +7,7 @@
  */
 import * as sinon from "sinon";
 import { Rng, Seed, normalizeSeed } from "./rng";
-import { Trace, formatEvents } from "./trace";
+import { Trace, TraceEvent, formatEvents } from "./trace";
 import { SimNode, currentNode } from "./node";
 import { SimulationFailure, ImplementationError, describeThrown } from "./errors";
 
@@ -54,6 +54,8 @@ export interface RunResult {
   steps: number;
   traceHash: string;
   traceEvents: number;
+  /** Every event, when the run was asked to keep them (traceAll). */
+  trace?: TraceEvent[];
 }
 
 interface Wait {
@@ -406,5 +408,6 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     steps,
     traceHash: world.trace.hash(),
     traceEvents: world.trace.count,
+    trace: world.trace.all,
   };
 }

@@ -15,6 +15,8 @@ import type { ApplyMsg, Raft, RaftFactory, RaftState, StartResult } from "../api
 import type { ClientEnd } from "../api/network";
 import { ServerGroup } from "./group";
 import { TestRun, callChecked, fatal, gradedLayer } from "./harness";
+import { RaftInvariants } from "./invariants";
+import { readConfig } from "../grader/config";
 
 /** The tester "generously allows" one second for an election. */
 export const RAFT_ELECTION_TIMEOUT = 1000;
@@ -47,6 +49,8 @@ export class RaftTester {
   private readonly lastApplied: number[];
   private readonly rafts: (Raft | undefined)[];
   private maxIndex = 0;
+  /** Safety checked after every event (on unless the run is lab-equivalent only, --no-invariants). */
+  private readonly invariants: RaftInvariants | undefined;
 
   constructor(
     readonly world: World,
@@ -61,6 +65,11 @@ export class RaftTester {
     this.rafts = new Array(n).fill(undefined);
     this.group = new ServerGroup(world, this.net, n, (ends, i, persister, node) => this.startRaft(ends, i, persister, node));
     this.run = new TestRun(world, n, () => this.net.getTotalCount(), () => this.net.reliable);
+    if (readConfig().invariants) {
+      const invariants = new RaftInvariants(world, n, sameCommand);
+      this.invariants = invariants;
+      world.onEvent(() => invariants.checkStates(this.rafts.map((raft, i) => (raft ? this.getState(i) : undefined))));
+    }
     // As tester1's MakeConfig: start and connect everyone, then set reliability; Raft tests add long delays.
     this.group.startServers();
     this.net.reliable = reliable;
@@ -173,12 +182,14 @@ export class RaftTester {
       }
     }
     this.logs[i].set(index, command);
+    this.invariants?.applied(i, index, command);
     if (index > this.maxIndex) this.maxIndex = index;
   }
 
   private applySnapshot(i: number, snapshot: Uint8Array, snapshotIndex: number): void {
     const [lastIncludedIndex, xlog] = this.decodeSnapshot(i, snapshot);
     if (lastIncludedIndex !== snapshotIndex) fatal(`apply error: server ${i} snapshot doesn't match m.SnapshotIndex`);
+    this.invariants?.installed(i, xlog);
     this.logs[i] = new Map(xlog.map((c, j) => [j, c] as [number, unknown]).filter(([j]) => j > 0));
     this.lastApplied[i] = lastIncludedIndex;
   }

@@ -1,6 +1,6 @@
 /**
- * The broken Raft variants the 3A-3D specs must catch, each with specs that catch it on the seed
- * the self-test uses (seed 1) and the failure message expected. (Committing earlier-term entries by
+ * The broken Raft variants the 3A-3D specs (with raftgrade's invariants, as by default) must catch,
+ * each with specs that catch it on the seed the self-test uses (seed 1) and the message expected. (Committing earlier-term entries by
  * counting replicas is not here: on seeds 1-12 neither Figure 8 test caught it — the zero-delay
  * network rarely produces the divergent logs that expose it.)
  */
@@ -19,9 +19,10 @@ export const BROKEN_RAFTS: BrokenRaft[] = [
     name: "no-persistence",
     why: "Make ignores the persister: a restarted server forgets its term, vote and log",
     mutations: [{ file: "raft/persist.ts", find: "if (bytes.length === 0) return;", replace: "return;" }],
+    // The term-monotonicity invariant sees the forgotten term first; without invariants the lab's apply checks catch it.
     caughtBy: [
-      { test: "3C TestPersist13C", message: /^apply error: commit index=1 server=\d 12 != server=\d 11/ },
-      { test: "3D TestSnapshotInit3D", message: /^apply error: server \d apply out of order, expected index \d+, got 1/ },
+      { test: "3C TestPersist13C", message: /^(invariant violated: term monotonicity|apply error: commit index=1 server=\d 12 != server=\d 11)/ },
+      { test: "3D TestSnapshotInit3D", message: /^(invariant violated: term monotonicity|apply error: server \d apply out of order, expected index \d+, got 1)/ },
     ],
   },
   {
@@ -32,6 +33,20 @@ export const BROKEN_RAFTS: BrokenRaft[] = [
       { test: "3B TestFailAgree3B", message: /^apply error: commit index=\d+ server=\d \d+ != server=\d \d+/ },
       { test: "3C TestPersist33C", message: /^apply error: commit index=2 server=\d 103 != server=\d 102/ },
     ],
+  },
+  {
+    name: "loose-majority",
+    why: "a candidate with votes from two servers (itself included) becomes leader, a majority only of three",
+    mutations: [{ file: "raft/election.ts", find: "  if (tally.votes * 2 > rf.peers.length) becomeLeader(rf);", replace: "  if (tally.votes >= 2) becomeLeader(rf);" }],
+    // Caught at the step by the election-safety invariant (the lab's checks catch it later, as an apply error).
+    caughtBy: [{ test: "3C TestUnreliableAgree3C", message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/ }],
+  },
+  {
+    name: "forgets-term",
+    why: "does not persist currentTerm: a restarted server starts again from term 0",
+    mutations: [{ file: "raft/persist.ts", find: "term: rf.currentTerm,", replace: "term: 0," }],
+    // Only the term-monotonicity invariant catches this (the lab's 3C checks: 0 of 20 seeds).
+    caughtBy: [{ test: "3C TestPersist13C", message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/ }],
   },
   {
     name: "no-install-snapshot",
