@@ -71,6 +71,14 @@ export function callChecked<T>(world: World, node: SimNode | undefined, what: st
 function show(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "object" && value !== null && typeof (value as Promise<unknown>).then === "function") return "a Promise (this method must not be async)";
+  if (typeof value === "object" && value !== null) {
+    const methods = new Set<string>();
+    for (let o = value; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) if (k !== "constructor" && typeof (value as Record<string, unknown>)[k] === "function") methods.add(k);
+    }
+    const kind = Object.getPrototypeOf(value) === Object.prototype ? "an object" : `an object of class ${value.constructor?.name ?? "?"}`;
+    if (methods.size > 0) return `${kind} with methods ${[...methods].join(", ")}`;
+  }
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -25,6 +25,9 @@ export const SNAPSHOT_INTERVAL = 10;
 /** 3D: persisted Raft state must stay below this many bytes. */
 export const MAX_LOG_SIZE = 2000;
 
+const RAFT_METHODS = ["start", "getState", "snapshot", "persistBytes", "kill"] as const;
+const isRaft = (v: unknown): v is Raft =>
+  typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && RAFT_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
 const isRaftState = (v: unknown): v is RaftState =>
   typeof v === "object" && v !== null && Number.isInteger((v as RaftState).term) && typeof (v as RaftState).isLeader === "boolean";
 const isStartResult = (v: unknown): v is StartResult =>
@@ -91,7 +94,7 @@ export class RaftTester {
     // A new instance applies from the start, or from its snapshot (classic start1 resets this too).
     this.lastApplied[i] = 0;
     if (this.snapshotMode) this.ingestSavedSnapshot(i, persister);
-    const raft = this.world.callImplementation(node, `makeRaft(peers, ${i}, persister, applyCh)`, () => this.makeRaft(ends, i, persister, applyCh));
+    const raft = callChecked(this.world, node, `makeRaft(peers, ${i}, persister, applyCh)`, () => this.makeRaft(ends, i, persister, applyCh), isRaft, `a Raft object with methods ${RAFT_METHODS.join(", ")}`);
     this.rafts[i] = raft;
     void this.applier(i, applyCh, raft, node);
     return {
