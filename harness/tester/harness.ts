@@ -19,6 +19,11 @@ export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementati
   }
 }
 
+/** A command as failure messages print it: strings bare, anything else as JSON. */
+export function showCommand(command: unknown): string {
+  return typeof command === "string" ? command : JSON.stringify(command);
+}
+
 /** Go's t.Fatalf: ends the test with the message. */
 export function fatal(message: string): never {
   throw new TestFailure(message);

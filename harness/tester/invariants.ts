@@ -9,6 +9,7 @@
  */
 import { World } from "../sim/world";
 import { SimulationFailure } from "../sim/errors";
+import { showCommand as show } from "./harness";
 
 export class InvariantViolation extends SimulationFailure {
   constructor(world: World, invariant: string, message: string) {
@@ -16,8 +17,6 @@ export class InvariantViolation extends SimulationFailure {
     this.name = "InvariantViolation";
   }
 }
-
-const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 export class RaftInvariants {
   /** Per term, the first server seen claiming leadership in it (election safety: at most one, ever). */
@@ -51,7 +50,11 @@ export class RaftInvariants {
     });
   }
 
-  /** Commit durability, on each command a server applies: once a majority applied an index, its command is fixed. */
+  /**
+   * Commit durability, on each command a server applies: once a majority applied an index, its
+   * command is fixed. Counting per index is enough: the tester calls this only after its own
+   * apply check found the command equal to every other server's at that index.
+   */
   applied(i: number, index: number, command: unknown): void {
     const fixed = this.committed.get(index);
     if (this.committed.has(index)) {

@@ -14,7 +14,7 @@ import { Channel } from "../api/channel";
 import type { ApplyMsg, Raft, RaftFactory, RaftState, StartResult } from "../api/raft";
 import type { ClientEnd } from "../api/network";
 import { ServerGroup } from "./group";
-import { TestRun, callChecked, fatal, gradedLayer } from "./harness";
+import { TestRun, callChecked, fatal, gradedLayer, showCommand as show } from "./harness";
 import { RaftInvariants } from "./invariants";
 import { readConfig } from "../grader/config";
 
@@ -41,7 +41,6 @@ function sameCommand(a: unknown, b: unknown): boolean {
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 
-const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 export class RaftTester {
   readonly net: Network;

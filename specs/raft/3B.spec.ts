@@ -5,7 +5,6 @@ import { labTest } from "../../harness/grader/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 
-
 describe("3B", () => {
   labTest("3B", "TestBasicAgree3B", async (world) => {
     const servers = 3;

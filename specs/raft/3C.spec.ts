@@ -7,7 +7,6 @@ import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tes
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
-
 /** Sleeps like the Figure 8 tests: 10 % of the time up to half an election timeout, else 0-12 ms. */
 async function figure8Pause(world: World): Promise<void> {
   if (world.rng.int(1000) < 100) await world.sleep(world.rng.int(RAFT_ELECTION_TIMEOUT / 2));

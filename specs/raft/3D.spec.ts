@@ -7,7 +7,6 @@ import { RaftTester, SNAPSHOT_INTERVAL, MAX_LOG_SIZE } from "../../harness/teste
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
-
 async function snapcommon(world: World, name: string, disconnect: boolean, reliable: boolean, crash: boolean): Promise<void> {
   const iters = 30;
   const servers = 3;
