@@ -15,6 +15,7 @@ export const ENV = {
   seed: "RAFTGRADE_SEED",
   invariants: "RAFTGRADE_INVARIANTS",
   checkDeterminism: "RAFTGRADE_CHECK_DETERMINISM",
+  strictLinearizability: "RAFTGRADE_STRICT_LINEARIZABILITY",
 } as const;
 
 /** Seed used when none is given, so that a plain run is reproducible too. */
@@ -29,6 +30,8 @@ export interface GradeConfig {
   invariants: boolean;
   /** Run each test twice on its seed and warn when the two traces differ. */
   checkDeterminism: boolean;
+  /** Fail a test whose linearizability check timed out (the lab assumes such a history is ok). */
+  strictLinearizability: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
@@ -40,12 +43,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
     seed: env[ENV.seed] ? normalizeSeed(env[ENV.seed]!) : DEFAULT_SEED,
     invariants: env[ENV.invariants] !== "off",
     checkDeterminism: env[ENV.checkDeterminism] === "on",
+    strictLinearizability: env[ENV.strictLinearizability] === "on",
   };
 }
 
 /** Writes a configuration into the environment that spec files will read. */
 export function writeConfig(
-  config: { impl: string; layers?: Partial<LayerSelection>; seed?: number; invariants?: boolean; checkDeterminism?: boolean },
+  config: { impl: string; layers?: Partial<LayerSelection>; seed?: number; invariants?: boolean; checkDeterminism?: boolean; strictLinearizability?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   env[ENV.impl] = config.impl;
@@ -60,6 +64,8 @@ export function writeConfig(
   else delete env[ENV.invariants];
   if (config.checkDeterminism) env[ENV.checkDeterminism] = "on";
   else delete env[ENV.checkDeterminism];
+  if (config.strictLinearizability) env[ENV.strictLinearizability] = "on";
+  else delete env[ENV.strictLinearizability];
 }
 
 /** The command line that reruns exactly one test on one seed. */

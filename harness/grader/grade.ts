@@ -81,17 +81,17 @@ export async function grade(options: GradeOptions): Promise<number> {
 
 function selectSpecFiles(parts: string | undefined): string[] {
   const specsDir = path.resolve(__dirname, "..", "..", "specs");
-  const wanted = parts === undefined ? PARTS.filter((p) => p.file) : parts.split(",").filter((s) => s.trim()).map((name) => {
+  const wanted = parts === undefined ? PARTS.filter((p) => p.files.length > 0) : parts.split(",").filter((s) => s.trim()).map((name) => {
     const part = findPart(name);
     if (!part) throw new UsageError(`unknown part "${name}"; parts are ${PARTS.map((p) => p.part).join(", ")}`);
-    if (!part.file) {
-      const ready = PARTS.filter((p) => p.file).map((p) => p.part);
+    if (part.files.length === 0) {
+      const ready = PARTS.filter((p) => p.files.length > 0).map((p) => p.part);
       throw new UsageError(`part ${part.part} (${part.title}) has no specs yet; parts with specs: ${ready.join(", ") || "none"}`);
     }
     return part;
   });
   if (wanted.length === 0) throw new UsageError("no part selected (and no part has specs yet)");
-  return wanted.map((p) => path.join(specsDir, p.file!));
+  return wanted.flatMap((p) => p.files.map((f) => path.join(specsDir, f)));
 }
 
 function compileGrep(source: string): RegExp {

@@ -170,6 +170,8 @@ export class Network {
     if (!world.noteActivity()) return never(); // the run is over (or livelocked): end the chain here
     this.totalCount++;
     this.totalBytes += argBytes.length;
+    world.counters.rpcs++;
+    world.counters.bytes += argBytes.length;
     const id = this.nextCallId++;
     world.trace.record(world.now(), "rpc.send", who, `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes)`, hashBytes(argBytes, argBytes.length));
     if (end.owner && !end.owner.alive) return never(); // a crashed process sends nothing
@@ -206,6 +208,7 @@ export class Network {
     }
     if (end.owner && !end.owner.alive) return never();
     this.totalBytes += replyBytes.length;
+    world.counters.bytes += replyBytes.length;
     world.trace.record(world.now(), "rpc.reply", who, `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`, hashBytes(replyBytes, replyBytes.length));
     return decode<Reply>(replyBytes);
   }

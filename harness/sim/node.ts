@@ -22,6 +22,8 @@ export class SimNode {
   alive = true;
   /** Live timers this generation created, by numeric id, with the function that cancels each. */
   readonly timers = new Map<number, () => void>();
+  private crashed: Promise<void> | undefined;
+  private announceCrash: (() => void) | undefined;
 
   constructor(
     /** The slot's name, e.g. "server-0-1" or "clerk-3". */
@@ -40,9 +42,17 @@ export class SimNode {
     return storage.run(this, fn);
   }
 
+  /** Resolves when this generation crashes (the tester's calls into it then stop waiting, as 2026's killed daemons). */
+  whenCrashed(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    this.crashed ??= new Promise<void>((resolve) => (this.announceCrash = resolve));
+    return this.crashed;
+  }
+
   /** Crash: cancel every timer of this generation. Returns how many were cancelled. */
   crash(): number {
     this.alive = false;
+    this.announceCrash?.();
     const cancelled = this.timers.size;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();

@@ -56,6 +56,16 @@ export interface RunResult {
   traceEvents: number;
   /** Every event, when the run was asked to keep them (traceAll). */
   trace?: TraceEvent[];
+  /** Things a passing run should still report (e.g. a linearizability check that timed out). */
+  warnings: string[];
+  /** What the run did: RPCs sent and bytes carried (all networks of the run), and clerk/tester operations. */
+  counters: RunCounters;
+}
+
+export interface RunCounters {
+  rpcs: number;
+  bytes: number;
+  ops: number;
 }
 
 interface Wait {
@@ -82,6 +92,8 @@ export class World {
   readonly clock: sinon.SinonFakeTimers;
   failure: SimulationFailure | undefined;
   ended = false;
+  readonly warnings: string[] = [];
+  readonly counters: RunCounters = { rpcs: 0, bytes: 0, ops: 0 };
   private readonly waits = new Map<number, Wait>();
   private nextWaitId = 1;
   private readonly generations = new Map<string, number>();
@@ -139,6 +151,12 @@ export class World {
     if (!node.alive) return;
     const cancelled = node.crash();
     this.trace.record(this.now(), "crash", node.label, `node crashed (${cancelled} timers cancelled)`, cancelled);
+  }
+
+  /** Records a warning: the run goes on, and a pass is reported as passed-with-warning. */
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.trace.record(this.now(), "warning", "tester", message);
   }
 
   /** Records a failure; the first one ends the run at the next step. */
@@ -409,5 +427,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     traceHash: world.trace.hash(),
     traceEvents: world.trace.count,
     trace: world.trace.all,
+    warnings: [...world.warnings],
+    counters: { ...world.counters },
   };
 }

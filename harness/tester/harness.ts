@@ -33,6 +33,7 @@ export function fatal(message: string): never {
 export class TestRun {
   private t0 = 0;
   private rpcs0 = 0;
+  /** Operations since begin(), for the summary line; the run's total is in world.counters.ops. */
   ops = 0;
 
   constructor(
@@ -47,6 +48,12 @@ export class TestRun {
     this.t0 = this.world.now();
     this.rpcs0 = this.rpcTotal();
     this.ops = 0;
+  }
+
+  /** Counts one completed operation (a successful one(), an rsm submission, a clerk call). */
+  countOp(): void {
+    this.ops++;
+    this.world.counters.ops++;
   }
 
   /** Prints the lab's summary line, in virtual seconds. */

@@ -298,7 +298,7 @@ export class RaftTester {
         while (this.world.now() - t1 < 2000) {
           const { count, command: committed } = this.nCommitted(index);
           if (count > 0 && count >= expectedServers && sameCommand(committed, command)) {
-            this.run.ops++;
+            this.run.countOp();
             return index;
           }
           await this.world.sleep(20);
