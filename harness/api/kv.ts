@@ -8,7 +8,10 @@ import type { RaftFactory } from "./raft";
 import type { RsmFactory } from "./rsm";
 import type { Err, GetArgs, GetReply, PutArgs, PutReply, Tversion } from "./rpc";
 
-/** RPC service "KVServer": each handler submits through the rsm and answers. */
+/**
+ * RPC service "KVServer" (clerks call "KVServer.get" and "KVServer.put"): each handler submits
+ * through the rsm and answers. `kill` is the tester's shutdown; it must kill the rsm (and so Raft).
+ */
 export interface KVServer {
   get(args: GetArgs): GetReply | Promise<GetReply>;
   put(args: PutArgs): PutReply | Promise<PutReply>;

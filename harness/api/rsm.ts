@@ -25,6 +25,8 @@ export interface RSM {
   /** Submits `req` through Raft and resolves once that exact op is applied (or leadership is lost). */
   submit(req: unknown): Promise<SubmitResult>;
   raft(): Raft;
+  /** Shutdown: kill the Raft and resolve every blocked submit with ErrWrongLeader. */
+  kill(): void;
 }
 
 /**
