@@ -2,11 +2,17 @@
  * The lab parts raftgrade knows, in the course's order, and the spec files of each part. A part
  * without files has no specs yet: selecting it is an error, never a silent pass. Part 4C spans two
  * packages in the lab (the rsm's TestSnapshot4C and the KV service's 4C tests), hence two files.
+ *
+ * The classic kvraft lab (2020–2024) has parts of its own, "classic-4A" and "classic-4B": its test
+ * names repeat the modern ones (TestSpeed4B is in both), so its parts are only run when asked for
+ * (`--part classic`, or by name), and its ids ("classic-4B/TestSpeed4B") never match a modern id.
  */
 export interface Part {
   /** The lab's name for the part, as `--part` takes it. */
   part: string;
   title: string;
+  /** Set for the classic kvraft lab's parts, run only when named; absent for the current course's labs (run by default). */
+  lab?: "classic";
   /** Spec files, relative to this folder; empty while the part has no specs. */
   files: string[];
 }
@@ -16,11 +22,31 @@ export const PARTS: Part[] = [
   { part: "3B", title: "Raft: log replication", files: ["raft/3B.spec.ts"] },
   { part: "3C", title: "Raft: persistence", files: ["raft/3C.spec.ts"] },
   { part: "3D", title: "Raft: log compaction", files: ["raft/3D.spec.ts"] },
-  { part: "4A", title: "rsm: replicated state machine", files: [] },
-  { part: "4B", title: "kvraft: fault-tolerant key/value service", files: [] },
-  { part: "4C", title: "kvraft: with snapshots", files: [] },
+  { part: "4A", title: "rsm: replicated state machine", files: ["rsm/4A.spec.ts"] },
+  { part: "4B", title: "kvraft: fault-tolerant key/value service", files: ["kv/4B.spec.ts"] },
+  { part: "4C", title: "kvraft: with snapshots", files: ["rsm/4C.spec.ts", "kv/4C.spec.ts"] },
+  { part: "classic-4A", title: "classic kvraft (Put/Append/Get): without snapshots", lab: "classic", files: ["classic/4A.spec.ts"] },
+  { part: "classic-4B", title: "classic kvraft (Put/Append/Get): with snapshots", lab: "classic", files: ["classic/4B.spec.ts"] },
 ];
+
+/** Names that stand for several parts. */
+export const PART_GROUPS: Record<string, string[]> = {
+  classic: PARTS.filter((p) => p.lab === "classic").map((p) => p.part),
+};
 
 export function findPart(name: string): Part | undefined {
   return PARTS.find((p) => p.part.toLowerCase() === name.trim().toLowerCase());
+}
+
+/** The parts a `--part` name stands for: one part, a group ("classic"), or undefined if unknown. */
+export function partsNamed(name: string): Part[] | undefined {
+  const group = PART_GROUPS[name.trim().toLowerCase()];
+  if (group) return group.map((p) => findPart(p)!);
+  const part = findPart(name);
+  return part && [part];
+}
+
+/** What runs when no part is named: the current course's labs. */
+export function defaultParts(): Part[] {
+  return PARTS.filter((p) => p.lab !== "classic" && p.files.length > 0);
 }

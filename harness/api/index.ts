@@ -5,6 +5,7 @@
 export * from "./raft";
 export * from "./rsm";
 export * from "./kv";
+export * from "./classic";
 export * from "./rpc";
 export * from "./network";
 export * from "./persister";

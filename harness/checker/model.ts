@@ -48,6 +48,13 @@ export interface Model<State = any, Input = any, Output = any> {
    */
   isReadOnly?(input: Input, output: Output): boolean;
   /**
+   * The same promise from a given state on: true when the operation is legal in `state` without
+   * changing it, and in every state reachable from `state` can only leave the state unchanged (a
+   * Put that may or may not have happened, whose version the state has already passed). The search
+   * then takes it at once, as a read-only one. Optional; a wrong `true` makes the checker unsound.
+   */
+  isReadOnlyFrom?(state: State, input: Input, output: Output): boolean;
+  /**
    * Splits a history into independent sub-histories (e.g. one per key), as lists of indices into
    * `history`. The whole is linearizable iff every part is (linearizability is local). Absent: one part.
    */

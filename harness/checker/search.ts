@@ -11,7 +11,8 @@
  *
  * Three additions to porcupine, none of which changes a verdict:
  * - A read-only operation (Model.isReadOnly) that is legal now is taken at once and never branched
- *   on: if the configuration has a linearization, it has one that starts with that operation.
+ *   on: if the configuration has a linearization, it has one that starts with that operation. So is
+ *   one that is read-only from the current state on (Model.isReadOnlyFrom), by the same argument.
  * - Of two interchangeable operations (same input and output, one called and returning no later
  *   than the other), the earlier is always linearized first: any linearization can swap them. This
  *   tames the identical writes a Jepsen history leaves pending to the end.
@@ -57,8 +58,11 @@ export class PartitionSearch<State = unknown> {
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
   private readonly table: StateTable<State>;
+  /** Per operation: 1 read-only in every state, 2 possibly read-only from some state on (ask the model), 0 neither. */
   private readonly readOnly: Uint8Array;
   private readonly anyReadOnly: boolean;
+  private readonly model: Model<State>;
+  private readonly ops: readonly Operation[];
   /** Per operation: an interchangeable operation that must be linearized before it, or -1. */
   private readonly twin: Int32Array;
   private readonly memo: Memo;
@@ -93,8 +97,10 @@ export class PartitionSearch<State = unknown> {
     this.linkByTime(ops);
     this.table = new StateTable<State>(model, ops);
     this.state = this.table.intern(model.init());
-    this.readOnly = Uint8Array.from(ops, (op) => (model.isReadOnly?.(op.input, op.output) ? 1 : 0));
-    this.anyReadOnly = this.readOnly.includes(1);
+    this.model = model;
+    this.ops = ops;
+    this.readOnly = Uint8Array.from(ops, (op) => (model.isReadOnly?.(op.input, op.output) ? 1 : model.isReadOnlyFrom ? 2 : 0));
+    this.anyReadOnly = this.readOnly.some((r) => r > 0);
     this.twin = earlierTwins(ops);
     const words = (n + 31) >>> 5;
     this.memo = new Memo(words, limits.memoBytes);
@@ -136,7 +142,7 @@ export class PartitionSearch<State = unknown> {
           const op = e >> 1;
           const t = twin[op];
           if (t >= 0 && (bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
-          if (anyReadOnly && readOnly[op] === 1 && table.next(state, op) === state) {
+          if (anyReadOnly && readOnly[op] > 0 && table.next(state, op) === state && (readOnly[op] === 1 || this.readOnlyFrom(state, op))) {
             forced = op;
             break;
           }
@@ -237,6 +243,11 @@ export class PartitionSearch<State = unknown> {
     this.cands = cands;
     if (outcome) this.outcome = outcome;
     return outcome;
+  }
+
+  private readOnlyFrom(state: number, op: number): boolean {
+    const o = this.ops[op];
+    return this.model.isReadOnlyFrom!(this.table.states[state], o.input, o.output);
   }
 
   /** Room for at least one more configuration's candidates (at most all n operations). */

@@ -1,47 +1,78 @@
 /**
- * The raftgrade command line, on yargs. `grade` runs the lab specs (mocha) against the selected
- * implementation, prints mocha's report, writes a JSON report, and exits non-zero when any test fails.
- * `check-history` checks recorded histories for linearizability (harness/checker/cli.ts).
+ * The raftgrade command line, on yargs: grade (worker processes, reports), list, replay, merge,
+ * init, and check-history (harness/checker/cli.ts). The work is in harness/grader/; this file only
+ * declares the flags and hands them over.
  */
-import yargs from "yargs";
-import { hideBin } from "yargs/helpers";
-import { grade } from "../grader/grade";
+import yargs, { Argv } from "yargs";
+import { grade, DEFAULT_RUN_TIMEOUT_S } from "../grader/grade";
+import { list } from "../grader/list";
+import { replay } from "../grader/replay";
+import { merge } from "../grader/merge";
+import { init } from "../grader/init";
+import { splitIds } from "../grader/select";
 import { PARTS } from "../../specs";
 import { checkHistoryCommand } from "../checker/cli";
 import { DEFAULT_TIMEOUT_MS } from "../checker/check";
 import { MODELS } from "../checker/models";
 
-/** Exit codes: 0 all passed, 1 some test failed, 2 bad usage, 3 the report could not be written. */
+/** --impl and the per-layer overrides, shared by grade and replay. */
+function layerOptions<T>(y: Argv<T>) {
+  return y
+    .option("impl", {
+      type: "string",
+      default: "reference",
+      describe: "Implementation to grade: reference, student, or a path to a module folder exporting the layer factories",
+    })
+    .option("raft", { type: "string", describe: "Take the Raft layer from this implementation instead (reference, student or a path)" })
+    .option("rsm", { type: "string", describe: "Take the rsm layer from this implementation instead" })
+    .option("kv", { type: "string", describe: "Take the KV server layer from this implementation instead" })
+    .option("clerk", { type: "string", describe: "Take the Clerk layer from this implementation instead" })
+    .option("invariants", {
+      type: "boolean",
+      default: true,
+      describe: "Check Raft's safety invariants after every simulated event; --no-invariants runs the lab's checks only",
+    })
+    .option("strict-linearizability", {
+      type: "boolean",
+      default: false,
+      describe: "Fail a test whose linearizability check timed out (the lab, and raftgrade by default, pass it with a warning)",
+    });
+}
+
+/** Exit codes: 0 all passed, 1 some test failed, 2 bad usage, 3 a report could not be written, 130 interrupted. */
 export async function main(argv: string[]): Promise<void> {
+  // Output piped into `head` and closed: keep grading and writing the reports, just stop printing.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   const parser = yargs(argv)
     .scriptName("raftgrade")
     .usage("$0 <command> [options]")
     .command(
       "grade",
-      "Run the lab specs against an implementation (exit status 1 if any test fails)",
+      "Run the lab specs against an implementation in worker processes and write the reports (exit status 1 if any run fails)",
       (y) =>
-        y
-          .option("impl", {
-            type: "string",
-            default: "reference",
-            describe: "Implementation to grade: reference, student, or a path to a module folder exporting the layer factories",
-          })
-          .option("raft", { type: "string", describe: "Take the Raft layer from this implementation instead (reference, student or a path)" })
-          .option("rsm", { type: "string", describe: "Take the rsm layer from this implementation instead" })
-          .option("kv", { type: "string", describe: "Take the KV server layer from this implementation instead" })
-          .option("clerk", { type: "string", describe: "Take the Clerk layer from this implementation instead" })
+        layerOptions(y)
           .option("part", {
             type: "string",
             describe: `Comma-separated lab parts to run (${PARTS.map((p) => p.part).join(", ")}); default: every part that has specs`,
           })
-          .option("grep", { type: "string", describe: "Only run tests whose full title (e.g. '3A TestInitialElection3A') matches this regular expression" })
-          .option("seed", { type: "string", describe: "Seed for every selected test: a number, 0x-hex, or any text (default 1); a failing seed replays exactly" })
-          .option("reports", { type: "string", default: "reports", describe: "Folder in which each run writes its report folder" })
-          .option("invariants", {
+          .option("grep", { type: "string", describe: "Only tests whose id (3A/TestInitialElection3A) or full title (3A TestInitialElection3A) matches this regular expression" })
+          .option("test", { type: "string", array: true, describe: "Only these tests, by id (repeat or comma-separate): --test 3A/TestReElection3A" })
+          .option("seed", { type: "string", describe: "Seed (the base seed with --seeds): a number, 0x-hex, or any text (default 1); a failing seed replays exactly" })
+          .option("seeds", { type: "string", describe: "Run each test on N seeds: the base seed, then N-1 seeds derived from it" })
+          .option("jobs", { alias: "j", type: "string", describe: "Worker processes (default: the number of CPUs)" })
+          .option("shard", { type: "string", describe: "Run only shard i of n of the work items (i/n, e.g. 2/4); combine shards with 'raftgrade merge'" })
+          .option("rubric", { type: "string", describe: 'Points from this JSON file: {"parts": {"3A": 50}, "tests": {"3B/TestBackup3B": 20}} (default: 100 points per part, split evenly)' })
+          .option("reports", { type: "string", default: "reports", describe: "Folder in which each run writes its report folder <run-id>/" })
+          .option("out", { type: "string", describe: "Write the reports into exactly this folder instead of reports/<run-id>/" })
+          .option("coverage", { type: "boolean", default: false, describe: "Measure the graded implementation's code coverage (nyc): HTML, lcov and a summary in <report>/coverage" })
+          .option("reference-timing", {
             type: "boolean",
             default: true,
-            describe: "Check Raft's safety invariants after every simulated event; --no-invariants runs the lab's checks only",
+            describe: "Run the reference on the same seeds for the timing report (cached in node_modules/.cache/raftgrade); --no-reference-timing skips it",
           })
+          .option("run-timeout", { type: "string", describe: `Real seconds one run may take before its worker is killed and the run fails (default ${DEFAULT_RUN_TIMEOUT_S})` })
           .option("check-determinism", {
             type: "boolean",
             default: false,
@@ -53,11 +84,74 @@ export async function main(argv: string[]): Promise<void> {
           layers: { raft: args.raft, rsm: args.rsm, kv: args.kv, clerk: args.clerk },
           parts: args.part,
           grep: args.grep,
+          tests: splitIds(args.test),
           seed: args.seed,
+          seeds: args.seeds,
+          jobs: args.jobs,
+          shard: args.shard,
+          rubric: args.rubric,
           reportsDir: args.reports,
+          out: args.out,
           invariants: args.invariants,
           checkDeterminism: args.checkDeterminism,
+          strictLinearizability: args.strictLinearizability,
+          coverage: args.coverage,
+          referenceTiming: args.referenceTiming,
+          runTimeout: args.runTimeout,
         });
+      },
+    )
+    .command(
+      "list",
+      "List the lab tests with their ids, parts and points",
+      (y) =>
+        y
+          .option("part", { type: "string", describe: "Comma-separated lab parts (default: every part that has specs)" })
+          .option("grep", { type: "string", describe: "Only tests whose id or full title matches this regular expression" })
+          .option("rubric", { type: "string", describe: "Show the points of this rubric file" })
+          .option("json", { type: "boolean", default: false, describe: "Print JSON: [{id, part, points, title, file}]" }),
+      (args) => {
+        process.exitCode = list({ parts: args.part, grep: args.grep, rubric: args.rubric, json: args.json });
+      },
+    )
+    .command(
+      "replay",
+      "Re-run one test on one seed in this process: its output, the harness trace and the trace hash",
+      (y) =>
+        layerOptions(y)
+          .option("test", { type: "string", demandOption: true, describe: "Test id, e.g. 3A/TestReElection3A" })
+          .option("seed", { type: "string", demandOption: true, describe: "The seed of the run to replay" })
+          .option("trace", { type: "string", default: "all", describe: "Trace events to print: all, none, or the last N" }),
+      async (args) => {
+        process.exitCode = await replay({
+          impl: args.impl,
+          layers: { raft: args.raft, rsm: args.rsm, kv: args.kv, clerk: args.clerk },
+          test: args.test,
+          seed: args.seed,
+          invariants: args.invariants,
+          strictLinearizability: args.strictLinearizability,
+          trace: args.trace,
+        });
+      },
+    )
+    .command(
+      "merge <dirs..>",
+      "Combine report folders (e.g. of --shard runs) into one: results, JUnit, Gradescope and timing, score recomputed",
+      (y) =>
+        y
+          .positional("dirs", { type: "string", array: true, demandOption: true, describe: "Report folders" })
+          .option("reports", { type: "string", default: "reports", describe: "Folder in which to write the merged report folder <run-id>/" })
+          .option("out", { type: "string", describe: "Write the merged reports into exactly this folder" }),
+      async (args) => {
+        process.exitCode = await merge({ dirs: args.dirs as string[], reportsDir: args.reports, out: args.out });
+      },
+    )
+    .command(
+      "init <dir>",
+      "Copy a fresh student skeleton (every layer, each method throwing 'not implemented yet') into a new or empty folder",
+      (y) => y.positional("dir", { type: "string", demandOption: true, describe: "Folder to create" }),
+      (args) => {
+        process.exitCode = init(args.dir as string);
       },
     )
     .command(
@@ -74,7 +168,7 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = checkHistoryCommand({ files: args.files as string[], model: args.model, timeoutMs: args.timeout, json: args.json, htmlDir: args.html });
       },
     )
-    .demandCommand(1, "Name a command: grade or check-history")
+    .demandCommand(1, "Name a command: grade, list, replay, merge, init or check-history")
     .strict()
     .help()
     .alias("h", "help")

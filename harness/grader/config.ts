@@ -3,7 +3,7 @@
  * variables, so that `mocha` run by hand, the CLI, and (later) worker processes read it the same way.
  */
 import { normalizeSeed } from "../sim/rng";
-import type { Layer } from "../api/implementation";
+import type { SelectableLayer } from "../api/implementation";
 import type { LayerSelection } from "./load";
 
 export const ENV = {
@@ -16,6 +16,7 @@ export const ENV = {
   invariants: "RAFTGRADE_INVARIANTS",
   checkDeterminism: "RAFTGRADE_CHECK_DETERMINISM",
   strictLinearizability: "RAFTGRADE_STRICT_LINEARIZABILITY",
+  traceAll: "RAFTGRADE_TRACE_ALL",
 } as const;
 
 /** Seed used when none is given, so that a plain run is reproducible too. */
@@ -32,11 +33,13 @@ export interface GradeConfig {
   checkDeterminism: boolean;
   /** Fail a test whose linearizability check timed out (the lab assumes such a history is ok). */
   strictLinearizability: boolean;
+  /** Keep every trace event of a run (replay prints them); the trace hash is the same either way. */
+  traceAll: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
   const impl = env[ENV.impl] || "reference";
-  const layer = (name: Layer) => env[ENV[name]] || impl;
+  const layer = (name: SelectableLayer) => env[ENV[name]] || impl;
   return {
     impl,
     layers: { raft: layer("raft"), rsm: layer("rsm"), kv: layer("kv"), clerk: layer("clerk") },
@@ -44,12 +47,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
     invariants: env[ENV.invariants] !== "off",
     checkDeterminism: env[ENV.checkDeterminism] === "on",
     strictLinearizability: env[ENV.strictLinearizability] === "on",
+    traceAll: env[ENV.traceAll] === "on",
   };
 }
 
 /** Writes a configuration into the environment that spec files will read. */
 export function writeConfig(
-  config: { impl: string; layers?: Partial<LayerSelection>; seed?: number; invariants?: boolean; checkDeterminism?: boolean; strictLinearizability?: boolean },
+  config: {
+    impl: string;
+    layers?: Partial<LayerSelection>;
+    seed?: number;
+    invariants?: boolean;
+    checkDeterminism?: boolean;
+    strictLinearizability?: boolean;
+    traceAll?: boolean;
+  },
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   env[ENV.impl] = config.impl;
@@ -66,19 +78,23 @@ export function writeConfig(
   else delete env[ENV.checkDeterminism];
   if (config.strictLinearizability) env[ENV.strictLinearizability] = "on";
   else delete env[ENV.strictLinearizability];
+  if (config.traceAll) env[ENV.traceAll] = "on";
+  else delete env[ENV.traceAll];
 }
 
-/** The command line that reruns exactly one test on one seed. */
-export function replayCommand(config: GradeConfig, fullTitle: string, seed: number): string {
+/** What a replay must repeat besides the test and the seed: the layers and the flags that change a run. */
+export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" | "strictLinearizability">;
+
+/** The command line that reruns exactly one test (by its stable id, e.g. 3A/TestInitialElection3A) on one seed. */
+export function replayCommand(config: ReplaySettings, id: string, seed: number): string {
   const layers = (["raft", "rsm", "kv", "clerk"] as const)
     .filter((l) => config.layers[l] !== config.impl)
     .map((l) => ` --${l} ${shellQuote(config.layers[l])}`)
     .join("");
-  const grep = `^${fullTitle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
-  const invariants = config.invariants ? "" : " --no-invariants";
-  return `raftgrade grade --impl ${shellQuote(config.impl)}${layers} --grep ${shellQuote(grep)} --seed ${seed}${invariants}`;
+  const flags = (config.invariants ? "" : " --no-invariants") + (config.strictLinearizability ? " --strict-linearizability" : "");
+  return `raftgrade replay --impl ${shellQuote(config.impl)}${layers} --test ${shellQuote(id)} --seed ${seed}${flags}`;
 }
 
-function shellQuote(s: string): string {
+export function shellQuote(s: string): string {
   return /^[\w./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

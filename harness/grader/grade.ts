@@ -1,117 +1,149 @@
 /**
- * One grading run: check the options, select the spec files, run them with mocha in this process,
- * and write the report. Bad options give a precise message and exit status 2 before anything runs;
- * a broken implementation fails its tests one by one, with the load error, and the report is still
- * written.
+ * `raftgrade grade`: checks the options, builds the work plan (tests × seeds, this shard's slice),
+ * runs it in worker processes with a live progress display, runs the reference on the same items
+ * for the timing report (cached), and writes the reports. Bad options give a precise message and
+ * exit status 2 before anything runs; Ctrl-C or a crashed worker still leaves the reports of every
+ * run that finished.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import Mocha from "mocha";
-import { PARTS, findPart } from "../../specs";
-import { normalizeSeed } from "../sim/rng";
-import { LAYERS, Layer } from "../api/implementation";
-import { readConfig, writeConfig, DEFAULT_SEED } from "./config";
-import { resolveImplementation } from "./load";
-import { collectResults, writeReport } from "./report";
+import type { Layer } from "../api/implementation";
+import { replayCommand } from "./config";
+import { WorkerPool } from "./pool";
+import type { RunOutcome } from "./outcome";
+import { buildReport, RunMeta } from "./report";
+import { writeReports, prepareReportDir } from "./write-reports";
+import { formatTable, formatFailures, formatScore } from "./table";
+import { coverageSetup, writeCoverageReport } from "./coverage";
+import { UsageError, EXIT } from "./errors";
+import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S } from "./grade-plan";
+import { runItems, referenceFigures, workerEnv, isReference, layerRefs } from "./grade-run";
+
+export { DEFAULT_RUN_TIMEOUT_S };
 
 export interface GradeOptions {
   impl: string;
   layers: Partial<Record<Layer, string | undefined>>;
   parts?: string;
   grep?: string;
+  /** Exact test ids (--test). */
+  tests?: string[];
   seed?: string;
+  seeds?: unknown;
+  jobs?: unknown;
+  shard?: string;
+  rubric?: string;
+  /** Folder in which each run writes its report folder (reports/<run-id>/). */
   reportsDir: string;
-  /** False for a lab-equivalent run without raftgrade's continuous invariants. */
+  /** Write the reports into exactly this folder instead. */
+  out?: string;
   invariants: boolean;
-  /** Run each test twice on its seed and warn when the traces differ. */
   checkDeterminism: boolean;
+  strictLinearizability: boolean;
+  coverage: boolean;
+  referenceTiming: boolean;
+  /** Real seconds a single run may take in a worker before the worker is killed. */
+  runTimeout?: unknown;
 }
-
-class UsageError extends Error {}
 
 /** Runs the specs; resolves to the process exit status. */
 export async function grade(options: GradeOptions): Promise<number> {
-  let files: string[];
-  let grep: RegExp | undefined;
-  let seed: number;
+  let plan: Plan;
   try {
-    files = selectSpecFiles(options.parts);
-    grep = options.grep === undefined ? undefined : compileGrep(options.grep);
-    seed = options.seed === undefined ? DEFAULT_SEED : parseSeed(options.seed);
-    for (const ref of [options.impl, ...Object.values(options.layers)]) {
-      if (ref && !fs.existsSync(resolveImplementation(ref)) && !fs.existsSync(`${resolveImplementation(ref)}.ts`)) {
-        throw new UsageError(`implementation "${ref}" not found: ${resolveImplementation(ref)} does not exist`);
-      }
-    }
+    plan = makePlan(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`raftgrade: ${e.message}`);
-    return 2;
+    return EXIT.usage;
   }
-
-  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
-  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, checkDeterminism: options.checkDeterminism });
-  const config = readConfig();
-  console.log(
-    `raftgrade: grading ${describeLayers(config.layers)} on seed ${seed}` +
-      (grep ? `, tests matching ${grep}` : "") +
-      (config.invariants ? "" : ", without invariants (lab checks only)") +
-      (config.checkDeterminism ? ", each test twice to check determinism" : ""),
-  );
-
-  const mocha = new Mocha({ reporter: "spec", timeout: 0, grep });
-  for (const file of files) mocha.addFile(file);
+  const { config, items } = plan;
   const startedAt = new Date();
-  const runner = mocha.run();
-  const results = collectResults(runner);
-  const failures = await new Promise<number>((resolve) => runner.on("end", () => resolve(runner.failures)));
-  if (results.tests.length === 0) {
-    console.error(`raftgrade: no test matched${grep ? ` ${grep}` : ""} in parts ${options.parts ?? "(all)"}`);
-    return 2;
-  }
+  const runId = startedAt.toISOString().replace(/[:.]/g, "-") + (plan.shard ? `-shard${plan.shard.index}of${plan.shard.count}` : "");
+  const reportDir = path.resolve(options.out ?? path.join(options.reportsDir, runId));
+  let reportDirProblem: string | undefined;
   try {
-    const written = writeReport(options.reportsDir, { config, startedAt, results: results.tests });
-    console.log(`raftgrade: report written to ${written}`);
+    prepareReportDir(reportDir);
   } catch (e) {
-    console.error(`raftgrade: could not write the report into ${path.resolve(options.reportsDir)}: ${(e as Error).message}`);
-    return failures > 0 ? 1 : 3;
+    reportDirProblem = (e as Error).message;
+    console.error(`raftgrade: could not write the report into ${reportDir}: ${reportDirProblem}; grading anyway (results on the console only)`);
   }
-  return failures > 0 ? 1 : 0;
-}
 
-function selectSpecFiles(parts: string | undefined): string[] {
-  const specsDir = path.resolve(__dirname, "..", "..", "specs");
-  const wanted = parts === undefined ? PARTS.filter((p) => p.files.length > 0) : parts.split(",").filter((s) => s.trim()).map((name) => {
-    const part = findPart(name);
-    if (!part) throw new UsageError(`unknown part "${name}"; parts are ${PARTS.map((p) => p.part).join(", ")}`);
-    if (part.files.length === 0) {
-      const ready = PARTS.filter((p) => p.files.length > 0).map((p) => p.part);
-      throw new UsageError(`part ${part.part} (${part.title}) has no specs yet; parts with specs: ${ready.join(", ") || "none"}`);
+  console.log(header(plan));
+  const env = workerEnv(config, reportDir);
+  const coverage = options.coverage ? coverageSetup(layerRefs(config)) : undefined;
+
+  // Ctrl-C: stop handing out work, keep what finished, write the reports. A second Ctrl-C quits at once.
+  let interrupted = false;
+  let pool: WorkerPool | undefined;
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    console.error("\nraftgrade: interrupted; writing the reports of the runs that finished (Ctrl-C again to quit at once)");
+    pool?.interrupt();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  try {
+    const outcomes = await runItems(items, plan, env, coverage, "grading", (p) => (pool = p), (o) => {
+      if (o.status === "failed") o.replay = replayCommand(config, o.id, o.seed);
+    }, (o, note) => {
+      if (o.nondeterminism) note(`warning: ${titleOf(plan, o.id)} is not deterministic, so its failures will not replay: ${o.nondeterminism}`);
+    });
+    const finished = outcomes.outcomes.filter((o): o is RunOutcome => o !== undefined);
+    interrupted ||= outcomes.interrupted;
+
+    const reference = !interrupted && options.referenceTiming && !isReference(config) ? await referenceFigures(plan, finished, (p) => (pool = p)) : null;
+    interrupted ||= reference?.interrupted ?? false;
+
+    let coverageSummary: string | undefined;
+    if (coverage) {
+      try {
+        coverageSummary = await writeCoverageReport(coverage, path.join(reportDir, "coverage"));
+      } catch (e) {
+        console.error(`raftgrade: could not write the coverage report into ${path.join(reportDir, "coverage")}: ${(e as Error).message}`);
+      }
     }
-    return part;
-  });
-  if (wanted.length === 0) throw new UsageError("no part selected (and no part has specs yet)");
-  return wanted.flatMap((p) => p.files.map((f) => path.join(specsDir, f)));
-}
 
-function compileGrep(source: string): RegExp {
-  try {
-    return new RegExp(source);
-  } catch (e) {
-    throw new UsageError(`--grep is not a valid regular expression: ${(e as Error).message}`);
+    const meta: RunMeta = {
+      runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      interrupted,
+      implementation: config.impl,
+      layers: config.layers,
+      invariants: config.invariants,
+      checkDeterminism: config.checkDeterminism,
+      strictLinearizability: config.strictLinearizability,
+      seeds: { base: plan.base, count: plan.seeds.length, list: plan.seeds },
+      shard: plan.shard ?? null,
+      planned: plan.tests.map((t) => ({ id: t.id, title: t.title, part: t.part, order: plan.order.get(t.id)! })),
+      plannedRuns: plan.plannedRuns,
+      rubric: plan.rubric,
+      reference: reference ? reference.figures : null,
+    };
+    const report = buildReport(meta, finished);
+    console.log("");
+    if (report.byTest.length > 0) console.log(formatTable(report));
+    const failures = formatFailures(report);
+    if (failures) console.log(failures);
+    if (coverageSummary) console.log(`coverage of ${coverage!.include.join(", ")}:${coverageSummary.trimEnd()}\n`);
+    console.log(formatScore(report).trimEnd());
+    if (interrupted) console.log(`interrupted: ${finished.length} of ${items.length} runs finished; the reports cover those`);
+
+    const written = writeReports(reportDir, report);
+    for (const error of written.errors) console.error(`raftgrade: could not write the report into ${reportDir}: ${error}`);
+    if (written.written.length > 0) console.log(`raftgrade: reports written to ${reportDir}${written.errors.length ? " (some files failed, see above)" : ""}`);
+
+    if (interrupted) return EXIT.interrupted;
+    if (report.summary.runsFailed > 0) return EXIT.failed;
+    if (written.errors.length > 0 || reportDirProblem) return EXIT.report;
+    return EXIT.passed;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigint);
   }
 }
 
-function parseSeed(text: string): number {
-  try {
-    return normalizeSeed(text);
-  } catch (e) {
-    throw new UsageError(`--seed: ${(e as Error).message}`);
-  }
+function titleOf(plan: Plan, id: string): string {
+  return plan.tests.find((t) => t.id === id)?.title ?? id;
 }
 
-function describeLayers(layers: Record<Layer, string>): string {
-  const refs = new Set(Object.values(layers));
-  if (refs.size === 1) return `"${[...refs][0]}"`;
-  return (Object.keys(LAYERS) as Layer[]).map((l) => `${l}=${layers[l]}`).join(" ");
-}

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as fs from "node:fs";
-import { LAYERS, Layer, Implementation } from "../api/implementation";
+import { LAYERS, Layer, Implementation, SelectableLayer } from "../api/implementation";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -13,7 +13,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export type ImplementationRef = string;
 
 /** Which module each layer comes from. */
-export type LayerSelection = Record<Layer, ImplementationRef>;
+export type LayerSelection = Record<SelectableLayer, ImplementationRef>;
 
 export class ImplementationLoadError extends Error {
   constructor(message: string) {

@@ -1,56 +1,155 @@
 /**
- * Results of a run as data, collected from mocha's runner events, and the JSON report written to
- * reports/<run-id>/results.json. (The HTML, JUnit and Gradescope reporters build on these records.)
+ * The data of a grading run's report (results.json): every run, a summary per test, the summary,
+ * and the score. `buildReport` is used by `grade` and again by `merge`, which recomputes everything
+ * from the runs of several shards.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type Mocha from "mocha";
-import type { GradeConfig } from "./config";
-import type { RunRecord } from "./lab-test";
+import type { RunOutcome } from "./outcome";
+import { isPassed } from "./outcome";
+import type { Rubric } from "./rubric";
+import { roundPoints } from "./rubric";
+import { meanSd, MeanSd } from "./stats";
+import type { Shard } from "./plan";
+import type { ReferenceFigures } from "./timing";
 
-export interface TestResult {
-  /** Stable id: the full title, e.g. "3A TestInitialElection3A". */
+export const REPORT_FORMAT = 2;
+
+export interface RunMeta {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  implementation: string;
+  layers: Record<string, string>;
+  invariants: boolean;
+  checkDeterminism: boolean;
+  strictLinearizability: boolean;
+  seeds: { base: number; count: number; list: number[] };
+  shard: Shard | null;
+  /** The tests of the plan (this shard's), in order, with their mocha titles and parts. */
+  planned: PlannedTest[];
+  /** Items in the plan; fewer runs than this means the run was interrupted. */
+  plannedRuns: number;
+  rubric: Rubric;
+  /** The reference implementation's figures on the same items, for the timing report (null: not compared). */
+  reference: ReferenceFigures[] | null;
+  /** For a merged report: the folders it was merged from. */
+  mergedFrom?: string[];
+}
+
+export interface PlannedTest {
   id: string;
-  state: "passed" | "failed";
-  part?: string;
-  seed?: number;
-  virtualMs?: number;
-  realMs?: number;
-  traceHash?: string;
-  failureKind?: string;
-  message?: string;
+  title: string;
+  part: string;
+  /** Position in the whole selection (before sharding), so merged shards keep the order. */
+  order: number;
 }
 
-export function collectResults(runner: Mocha.Runner): { tests: TestResult[] } {
-  const tests: TestResult[] = [];
-  const record = (test: Mocha.Test, state: TestResult["state"], err?: Error) => {
-    const run = (test as unknown as { raftgrade?: RunRecord }).raftgrade;
-    tests.push({ id: test.fullTitle(), state, ...run, message: err?.message });
+export interface TestSummary {
+  id: string;
+  title: string;
+  part: string;
+  /** Points earned: maxPoints if the test passed on every seed it ran (and ran at least once), else 0. */
+  points: number;
+  maxPoints: number;
+  runs: number;
+  failures: number;
+  /** Runs that passed with a warning. */
+  warnings: number;
+  passRate: number;
+  passed: boolean;
+  virtualMs: MeanSd;
+  realMs: MeanSd;
+  /** Seeds of the failed runs, in plan order. */
+  failedSeeds: number[];
+}
+
+export interface Score {
+  points: number;
+  max: number;
+  parts: Record<string, { points: number; max: number }>;
+}
+
+export interface Report extends RunMeta {
+  tool: "raftgrade";
+  format: number;
+  summary: {
+    /** Tests of the plan; passed = passed on every seed it ran. */
+    tests: number;
+    passed: number;
+    failed: number;
+    /** Tests that did not run at all (interrupted). */
+    notRun: number;
+    runs: number;
+    runsPassed: number;
+    runsFailed: number;
+    runsWithWarnings: number;
   };
-  runner.on("pass", (test) => record(test, "passed"));
-  runner.on("fail", (test, err) => {
-    // Hook failures arrive as "fail" too; they are reported under the hook's title.
-    record(test as Mocha.Test, "failed", err);
-  });
-  return { tests };
+  score: Score;
+  byTest: TestSummary[];
+  runs: RunOutcome[];
+  /** Format 1's list (mocha titles as ids, state passed|failed), kept for existing readers; use `runs`. */
+  tests: { id: string; state: "passed" | "failed"; seed: number; message?: string; failureKind?: string; nondeterminism?: string }[];
 }
 
-/** Writes results.json into a new run folder and returns its path; throws with the OS reason. */
-export function writeReport(reportsDir: string, run: { config: GradeConfig; startedAt: Date; results: TestResult[] }): string {
-  const runId = run.startedAt.toISOString().replace(/[:.]/g, "-");
-  const dir = path.resolve(reportsDir, runId);
-  fs.mkdirSync(dir, { recursive: true });
-  const passed = run.results.filter((r) => r.state === "passed").length;
-  const file = path.join(dir, "results.json");
-  const report = {
+export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
+  const byTest = meta.planned.map((t) => summarizeTest(t, runs.filter((r) => r.id === t.id), meta.rubric[t.id] ?? 0)).filter((s) => s.runs > 0);
+  const ran = new Set(byTest.map((s) => s.id));
+  const score: Score = { points: 0, max: 0, parts: {} };
+  for (const t of meta.planned) {
+    const s = byTest.find((b) => b.id === t.id);
+    const max = meta.rubric[t.id] ?? 0;
+    const points = s?.points ?? 0;
+    const part = (score.parts[t.part] ??= { points: 0, max: 0 });
+    part.points = roundPoints(part.points + points);
+    part.max = roundPoints(part.max + max);
+    score.points = roundPoints(score.points + points);
+    score.max = roundPoints(score.max + max);
+  }
+  const titleOf = new Map(meta.planned.map((t) => [t.id, t.title]));
+  return {
     tool: "raftgrade",
-    startedAt: run.startedAt.toISOString(),
-    implementation: run.config.impl,
-    layers: run.config.layers,
-    seed: run.config.seed,
-    summary: { tests: run.results.length, passed, failed: run.results.length - passed },
-    tests: run.results,
+    format: REPORT_FORMAT,
+    ...meta,
+    summary: {
+      tests: meta.planned.length,
+      passed: byTest.filter((s) => s.passed).length,
+      failed: byTest.filter((s) => !s.passed).length,
+      notRun: meta.planned.filter((t) => !ran.has(t.id)).length,
+      runs: runs.length,
+      runsPassed: runs.filter(isPassed).length,
+      runsFailed: runs.filter((r) => !isPassed(r)).length,
+      runsWithWarnings: runs.filter((r) => r.status === "passed-with-warning").length,
+    },
+    score,
+    byTest,
+    runs,
+    tests: runs.map((r) => ({
+      id: titleOf.get(r.id) ?? r.id,
+      state: isPassed(r) ? "passed" : "failed",
+      seed: r.seed,
+      message: r.message,
+      failureKind: r.failureKind,
+      nondeterminism: r.nondeterminism,
+    })),
   };
-  fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
-  return file;
+}
+
+function summarizeTest(t: { id: string; title: string; part: string }, runs: RunOutcome[], maxPoints: number): TestSummary {
+  const failed = runs.filter((r) => !isPassed(r));
+  const passed = runs.length > 0 && failed.length === 0;
+  return {
+    id: t.id,
+    title: t.title,
+    part: t.part,
+    points: passed ? maxPoints : 0,
+    maxPoints,
+    runs: runs.length,
+    failures: failed.length,
+    warnings: runs.filter((r) => r.status === "passed-with-warning").length,
+    passRate: runs.length ? (runs.length - failed.length) / runs.length : 0,
+    passed,
+    virtualMs: meanSd(runs.map((r) => r.virtualMs)),
+    realMs: meanSd(runs.map((r) => r.realMs)),
+    failedSeeds: failed.map((r) => r.seed),
+  };
 }

@@ -77,6 +77,12 @@ export class Network {
   longReordering = false;
   /** Calls one end carries per virtual millisecond (see END_CALLS_PER_MS); benchmarks may lift it. */
   endCallsPerMs = END_CALLS_PER_MS;
+  /**
+   * Virtual ms each request and each reply spends in transit, on top of labrpc's delays (default 0,
+   * as labrpc). In virtual time computation is free, so a tester whose clients loop for a fixed time
+   * sets 1 ms to get the op rates of a real machine rather than thousands of ops per virtual second.
+   */
+  hopDelayMs = 0;
 
   private readonly ends = new Map<string, EndState>();
   private readonly servers = new Map<string, SimServer>();
@@ -186,6 +192,7 @@ export class Network {
       world.trace.record(world.now(), "rpc.fail", who, `#${id} ${serviceMethod}: peer unreachable`);
       return end.owner && !end.owner.alive ? never() : null;
     }
+    if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
     if (!this.reliable) {
       await world.sleep(world.rng.int(SHORT_DELAY_MS));
       if (world.rng.int(1000) < DROP_PER_MILLE) {
@@ -206,6 +213,7 @@ export class Network {
     if (this.longReordering && world.rng.int(900) < REORDER_OF_900) {
       await world.sleep(200 + world.rng.int(1 + world.rng.int(2000)));
     }
+    if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
     if (end.owner && !end.owner.alive) return never();
     this.totalBytes += replyBytes.length;
     world.counters.bytes += replyBytes.length;

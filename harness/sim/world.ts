@@ -153,10 +153,12 @@ export class World {
     this.trace.record(this.now(), "crash", node.label, `node crashed (${cancelled} timers cancelled)`, cancelled);
   }
 
-  /** Records a warning: the run goes on, and a pass is reported as passed-with-warning. */
+  /**
+   * Records a warning: the run goes on, and a pass is reported as passed-with-warning. Not a trace
+   * event: a warning may come from real time (a checker's budget), and the trace must not.
+   */
   warn(message: string): void {
     this.warnings.push(message);
-    this.trace.record(this.now(), "warning", "tester", message);
   }
 
   /** Records a failure; the first one ends the run at the next step. */
@@ -343,8 +345,9 @@ function captureProcessErrors(world: World): () => void {
   const events = ["unhandledRejection", "uncaughtException"] as const;
   const saved = events.map((event) => [event, process.listeners(event as any)] as const);
   for (const event of events) process.removeAllListeners(event);
+  // A harness failure (a check in a tester's background task) is itself; anything else came from graded code.
   const onError = (e: unknown) =>
-    world.fail(new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e));
+    world.fail(e instanceof SimulationFailure ? e : new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e));
   for (const event of events) process.on(event as any, onError);
   return () => {
     for (const [event, listeners] of saved) {
@@ -362,7 +365,10 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
   if (active) throw new Error("a simulation is already running in this process; runs cannot be nested");
   const virtualLimit = options.virtualTimeLimitMs ?? 120_000;
 
-  const clock = sinon.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
+  // A sandbox of the run's own: sinon's default one keeps every clock (and through it the whole
+  // finished world) for the life of the process.
+  const sandbox = sinon.createSandbox();
+  const clock = sandbox.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
   const world = new World(options, clock);
   const realRandom = Math.random;
   Math.random = () => world.rng.float();
@@ -415,7 +421,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     restoreErrors();
     restoreTimers();
     Math.random = realRandom;
-    clock.uninstall();
+    sandbox.restore();
   }
   return {
     seed: world.seed,

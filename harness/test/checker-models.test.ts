@@ -58,6 +58,11 @@ describe("checker models", () => {
       expect(m.isReadOnly!({ op: "get", key: "k" }, { value: "" })).to.equal(true);
       expect(m.isReadOnly!({ op: "put", key: "k", value: "v", version: 0 }, { err: "ErrVersion" })).to.equal(true);
       expect(m.isReadOnly!({ op: "put", key: "k", value: "v", version: 0 }, { err: "ErrMaybe" })).to.equal(false);
+      // An ErrMaybe Put is read-only once the state's version has passed its own (versions only grow).
+      const maybe = { op: "put" as const, key: "k", value: "v", version: 1 };
+      expect(m.isReadOnlyFrom!(s("x", 2), maybe, { err: "ErrMaybe" })).to.equal(true);
+      expect(m.isReadOnlyFrom!(s("x", 1), maybe, { err: "ErrMaybe" })).to.equal(false);
+      expect(m.isReadOnlyFrom!(s("x", 2), maybe, { err: "OK" })).to.equal(false);
       const h: Operation<VersionedInput, VersionedOutput>[] = [
         op({ op: "put", key: "b", value: "1", version: 0 }, { err: "OK" }),
         op({ op: "get", key: "a" }, { value: "" }),

@@ -16,7 +16,7 @@ describe("loading implementations", () => {
       ImplementationLoadError,
       /does not export makeRaft, the raft layer: expected `export const makeRaft = \(peers, me, persister, applyCh\) => Raft`; it exports: makeRfat/,
     );
-    expect(() => loadLayer("rsm", "reference")).to.throw(ImplementationLoadError, /does not export makeRsm, the rsm layer/);
+    expect(() => loadLayer("rsm", fixture("missing-export"))).to.throw(ImplementationLoadError, /does not export makeRsm, the rsm layer/);
   });
 
   it("rejects an export of the wrong type", () => {

@@ -4,15 +4,15 @@
  */
 import { World } from "../sim/world";
 import { SimNode } from "../sim/node";
-import { TestFailure, ImplementationError } from "../sim/errors";
+import { SimulationFailure, TestFailure, ImplementationError, describeThrown } from "../sim/errors";
 import { loadLayer, ImplementationLoadError } from "../grader/load";
 import { readConfig } from "../grader/config";
-import type { Implementation, Layer, LAYERS } from "../api/implementation";
+import { LAYERS, type Implementation, type Layer } from "../api/implementation";
 
 /** The factory of the graded implementation for one layer; a load problem fails the test with its message. */
 export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
   try {
-    return loadLayer(layer, readConfig().layers[layer]);
+    return loadLayer(layer, readConfig().layers[LAYERS[layer].selectedBy]);
   } catch (e) {
     if (e instanceof ImplementationLoadError) throw new ImplementationError(e.message);
     throw e;
@@ -22,6 +22,18 @@ export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementati
 /** A command as failure messages print it: strings bare, anything else as JSON. */
 export function showCommand(command: unknown): string {
   return typeof command === "string" ? command : JSON.stringify(command);
+}
+
+/**
+ * Runs a tester task in the background (Go's `go func() {...}()`): a failure in it fails the run at
+ * once, even before the test awaits the task; awaiting it later gives its result, or never resolves
+ * if it failed (the run is ending).
+ */
+export function background<T>(world: World, task: Promise<T>): Promise<T> {
+  return task.catch((e) => {
+    world.fail(e instanceof SimulationFailure ? e : new TestFailure(describeThrown(e)));
+    return new Promise<T>(() => {});
+  });
 }
 
 /** Go's t.Fatalf: ends the test with the message. */
@@ -78,6 +90,41 @@ export function callChecked<T>(world: World, node: SimNode | undefined, what: st
     throw failure;
   }
   return value;
+}
+
+/**
+ * Calls an async method of graded code in its node, awaits it, and checks what it resolves to.
+ * A rejection or a wrong shape fails the run with a message naming the call. When the node
+ * crashes first, resolves to `onCrash` (2026: the tester's call into a killed server fails).
+ */
+export async function callAsync<T>(
+  world: World,
+  node: SimNode | undefined,
+  what: string,
+  fn: () => unknown,
+  check: (v: unknown) => v is T,
+  expected: string,
+  onCrash?: T,
+): Promise<T> {
+  const where = `${what}${node ? ` on ${node.label}` : ""}`;
+  const pending = world.callImplementation(node, what, fn);
+  if (typeof pending !== "object" || pending === null || typeof (pending as Promise<unknown>).then !== "function") {
+    return fail(new ImplementationError(`${where} returned ${show(pending)}; expected a Promise of ${expected}`));
+  }
+  let value: unknown;
+  try {
+    const crashed = node && onCrash !== undefined ? node.whenCrashed().then(() => onCrash) : undefined;
+    value = await (crashed ? Promise.race([pending, crashed]) : pending);
+  } catch (e) {
+    return fail(new ImplementationError(`${where} rejected: ${describeThrown(e)}`, e));
+  }
+  if (!check(value)) return fail(new ImplementationError(`${where} resolved to ${show(value)}; expected ${expected}`));
+  return value;
+
+  function fail(failure: ImplementationError): never {
+    world.fail(failure);
+    throw failure;
+  }
 }
 
 function show(value: unknown): string {

@@ -25,16 +25,16 @@ export const SNAPSHOT_INTERVAL = 10;
 /** 3D: persisted Raft state must stay below this many bytes. */
 export const MAX_LOG_SIZE = 2000;
 
-const RAFT_METHODS = ["start", "getState", "snapshot", "persistBytes", "kill"] as const;
-const isRaft = (v: unknown): v is Raft =>
+export const RAFT_METHODS = ["start", "getState", "snapshot", "persistBytes", "kill"] as const;
+export const isRaft = (v: unknown): v is Raft =>
   typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && RAFT_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
-const isRaftState = (v: unknown): v is RaftState =>
+export const isRaftState = (v: unknown): v is RaftState =>
   typeof v === "object" && v !== null && Number.isInteger((v as RaftState).term) && typeof (v as RaftState).isLeader === "boolean";
 const isStartResult = (v: unknown): v is StartResult =>
   typeof v === "object" && v !== null && Number.isInteger((v as StartResult).index) && Number.isInteger((v as StartResult).term) && typeof (v as StartResult).isLeader === "boolean";
 
 /** Commands are compared by value: tests use ints and strings, which survive encoding unchanged. */
-function sameCommand(a: unknown, b: unknown): boolean {
+export function sameCommand(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   const [x, y] = [encode(a), encode(b)];

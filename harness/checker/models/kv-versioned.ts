@@ -38,6 +38,8 @@ export const kvVersioned: Model<VersionedState, VersionedInput, VersionedOutput>
   },
   // A Get, or a Put refused with ErrVersion (legal only when the version differs), changes nothing.
   isReadOnly: (input, output) => input.op === "get" || output.err === ErrVersion,
+  // Versions only grow: once past a Put's version, that Put (ErrMaybe) can only have done nothing.
+  isReadOnlyFrom: (state, input, output) => input.op === "put" && output.err === ErrMaybe && state.version > input.version,
   equal: (a, b) => a.version === b.version && a.value === b.value,
   hash: (state) => hashString(state.value, Math.imul(state.version + 1, 0x9e3779b1)),
   partition: (history) => partitionBy(history, (input) => input.key),

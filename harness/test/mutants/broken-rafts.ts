@@ -6,7 +6,7 @@
  */
 import type { Mutation } from "./make-mutant";
 
-export interface BrokenRaft {
+export interface BrokenVariant {
   name: string;
   why: string;
   mutations: Mutation[];
@@ -14,7 +14,7 @@ export interface BrokenRaft {
   caughtBy: { test: string; message: RegExp }[];
 }
 
-export const BROKEN_RAFTS: BrokenRaft[] = [
+export const BROKEN_RAFTS: BrokenVariant[] = [
   {
     name: "no-persistence",
     why: "Make ignores the persister: a restarted server forgets its term, vote and log",

@@ -1,0 +1,83 @@
+/**
+ * Finds the lab tests by loading the spec files with mocha's own loader (never a hard-coded list:
+ * parts gain specs as they are written). Loading a spec only declares its tests; no graded code runs.
+ */
+import * as path from "node:path";
+import Mocha from "mocha";
+import { PARTS, Part } from "../../specs";
+import { LabTestMeta, testId } from "./lab-test";
+
+
+export const SPECS_DIR = path.resolve(__dirname, "..", "..", "specs");
+
+export interface LabTestInfo {
+  /** Stable id, `<part>/<TestName>`. */
+  id: string;
+  part: string;
+  /** The lab's test name, e.g. TestInitialElection3A. */
+  name: string;
+  /** mocha's full title, e.g. "3A TestInitialElection3A" (what --grep matched before ids existed). */
+  title: string;
+  file: string;
+}
+
+export interface LoadedSpecs {
+  mocha: Mocha;
+  tests: LabTestInfo[];
+  /** The mocha test of each id, to run it. */
+  byId: Map<string, Mocha.Test>;
+}
+
+/** The absolute spec files of some parts. */
+export function specFiles(parts: Part[]): string[] {
+  return parts.flatMap((p) => p.files.map((f) => path.join(SPECS_DIR, f)));
+}
+
+/** The parts that have specs, in the course's order. */
+export function partsWithSpecs(parts: Part[] = PARTS): Part[] {
+  return parts.filter((p) => p.files.length > 0);
+}
+
+/** Loads the spec files of the given parts into a fresh mocha instance and lists their tests, in file order. */
+export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}): LoadedSpecs {
+  const mocha = new Mocha({ timeout: 0, ...mochaOptions });
+  const partOfFile = new Map<string, string>();
+  for (const part of parts) {
+    for (const file of specFiles([part])) {
+      partOfFile.set(file, part.part);
+      mocha.addFile(file);
+    }
+  }
+  try {
+    (mocha as unknown as { loadFiles(): void }).loadFiles(); // public in mocha, protected in its typings
+  } catch (e) {
+    throw new SpecLoadError(`the lab specs could not be loaded: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+  const tests: LabTestInfo[] = [];
+  const byId = new Map<string, Mocha.Test>();
+  const visit = (suite: Mocha.Suite) => {
+    for (const test of suite.tests) {
+      const meta = (test as unknown as { raftgradeMeta?: LabTestMeta }).raftgradeMeta;
+      const file = test.file ?? "";
+      const part = meta?.part ?? partOfFile.get(file) ?? suite.titlePath()[0] ?? "?";
+      const name = meta?.name ?? test.title;
+      const id = testId(part, name);
+      if (byId.has(id)) throw new SpecLoadError(`two lab tests have the id ${id} (in ${byId.get(id)!.file} and ${file}); test names must be unique within a part`);
+      byId.set(id, test);
+      tests.push({ id, part, name, title: test.fullTitle(), file });
+    }
+    suite.suites.forEach(visit);
+  };
+  visit(mocha.suite);
+  return { mocha, tests, byId };
+}
+
+/** A spec file failed to load, or declares an ambiguous test: a harness problem, not the student's. */
+export class SpecLoadError extends Error {}
+
+/** Keeps mocha from loading the files again on each run of a reused instance. */
+export function keepLoaded(mocha: Mocha): void {
+  mocha.cleanReferencesAfterRun(false);
+  (mocha as unknown as { lazyLoadFiles(on: boolean): void }).lazyLoadFiles(true);
+}
+

@@ -1,0 +1,40 @@
+/** `raftgrade list`: the lab tests with their stable ids, parts and points (discovered from the specs). */
+import { PARTS } from "../../specs";
+import { loadSpecs, partsWithSpecs } from "./discover";
+import { selectParts, selectTests, compileGrep } from "./select";
+import { buildRubric, loadRubricFile } from "./rubric";
+import { UsageError, EXIT } from "./errors";
+
+export interface ListOptions {
+  parts?: string;
+  grep?: string;
+  rubric?: string;
+  json: boolean;
+}
+
+export function list(options: ListOptions): number {
+  try {
+    const parts = selectParts(options.parts);
+    const all = loadSpecs(options.rubric ? partsWithSpecs() : parts).tests;
+    const inParts = all.filter((t) => parts.some((p) => p.part === t.part));
+    const rubric = buildRubric(inParts, options.rubric ? loadRubricFile(options.rubric, all) : undefined);
+    const tests = selectTests(inParts, { grep: compileGrep(options.grep) });
+    const rows = tests.map((t) => ({ id: t.id, part: t.part, points: rubric[t.id], title: t.title, file: t.file }));
+    if (options.json) {
+      console.log(JSON.stringify(rows, null, 2));
+      return EXIT.passed;
+    }
+    const width = Math.max(4, ...rows.map((r) => r.id.length));
+    console.log(`${"id".padEnd(width)}  part  ${"points".padStart(6)}`);
+    for (const r of rows) console.log(`${r.id.padEnd(width)}  ${r.part.padEnd(4)}  ${r.points.toFixed(2).padStart(6)}`);
+    const total = rows.reduce((a, r) => a + r.points, 0);
+    console.log(`\n${rows.length} tests, ${Math.round(total * 100) / 100} points`);
+    const without = PARTS.filter((p) => p.files.length === 0).map((p) => p.part);
+    if (without.length && options.parts === undefined) console.log(`parts without specs yet: ${without.join(", ")}`);
+    return EXIT.passed;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`raftgrade: ${e.message}`);
+    return EXIT.usage;
+  }
+}

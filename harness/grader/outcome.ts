@@ -1,0 +1,45 @@
+/** One finished run of one test on one seed, as every report lists it. */
+
+export type RunStatus = "passed" | "failed" | "passed-with-warning";
+
+/**
+ * Why a run failed: the simulation's kinds (test, invariant, implementation, deadlock, livelock,
+ * virtual-time-limit, watchdog), plus the grader's own: `crash` (the worker process died during the
+ * run) and `killed` (the run exceeded --run-timeout of real time and its worker was killed).
+ */
+export type FailureKind = string;
+
+export interface RunOutcome {
+  /** Stable test id, e.g. 3A/TestInitialElection3A. */
+  id: string;
+  part: string;
+  seed: number;
+  status: RunStatus;
+  /** The failure's message (first of all: what went wrong). */
+  message?: string;
+  failureKind?: FailureKind;
+  /** Pending waits, recent events, a stack: what the failure message leaves out. */
+  details?: string;
+  warnings: string[];
+  virtualMs: number;
+  realMs: number;
+  rpcs: number;
+  bytes: number;
+  ops: number;
+  traceHash?: string;
+  /** With --check-determinism: where a second run on the same seed parted from the first. */
+  nondeterminism?: string;
+  /** For a failed run: the command that replays it. */
+  replay?: string;
+  /** For a failed run: the end of what the run printed (the tester's lines and the graded code's own). */
+  output?: string;
+}
+
+export function isPassed(o: Pick<RunOutcome, "status">): boolean {
+  return o.status !== "failed";
+}
+
+/** A failed run the grader makes up when there is no record from the worker (crash, kill, no start). */
+export function failedOutcome(id: string, part: string, seed: number, failureKind: FailureKind, message: string, details?: string): RunOutcome {
+  return { id, part, seed, status: "failed", failureKind, message, details, warnings: [], virtualMs: 0, realMs: 0, rpcs: 0, bytes: 0, ops: 0 };
+}

@@ -1,0 +1,168 @@
+/**
+ * The grader's side of the worker processes: forks J workers, hands out the work items one at a
+ * time, and collects one outcome per item. A worker that dies while running an item (process.exit
+ * in graded code, out of memory, a native crash) or overruns --run-timeout of real time is killed if
+ * need be, its item becomes a failed outcome with the reason, and a fresh worker takes over the rest.
+ */
+import { fork, ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type { Part } from "../../specs";
+import type { WorkItem } from "./plan";
+import { failedOutcome, RunOutcome } from "./outcome";
+import { FromWorker, ToWorker, CoverageSetup, WORKER_ARG } from "./worker-protocol";
+
+const BIN = path.resolve(__dirname, "..", "..", "bin", "raftgrade.js");
+/** A worker that dies this many times in a row before it is ready means the grader itself is broken. */
+const MAX_START_FAILURES = 3;
+const TAIL = 4096;
+
+export interface PoolOptions {
+  jobs: number;
+  parts: Part[];
+  /** The environment of the workers: the run's configuration (config.ts) and artifacts folder. */
+  env: NodeJS.ProcessEnv;
+  coverage?: CoverageSetup;
+  /** Real time allowed per run before its worker is killed. */
+  runTimeoutMs: number;
+  partOf(id: string): string;
+  onStart?(index: number, item: WorkItem): void;
+  onResult?(index: number, outcome: RunOutcome): void;
+}
+
+export interface PoolResult {
+  /** By item index; undefined for items that never finished (interrupted). */
+  outcomes: (RunOutcome | undefined)[];
+  interrupted: boolean;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: boolean;
+  /** The item it runs, if any. */
+  current?: number;
+  timer?: NodeJS.Timeout;
+  killedForTime?: boolean;
+  fatal?: string;
+  tail: string;
+}
+
+export class WorkerPool {
+  private readonly outcomes: (RunOutcome | undefined)[];
+  private next = 0;
+  private live = new Set<Worker>();
+  private interrupted = false;
+  private startFailures = 0;
+  private resolve!: (r: PoolResult) => void;
+
+  constructor(
+    private readonly items: WorkItem[],
+    private readonly options: PoolOptions,
+  ) {
+    this.outcomes = new Array(items.length).fill(undefined);
+  }
+
+  run(): Promise<PoolResult> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      const jobs = Math.max(1, Math.min(this.options.jobs, this.items.length));
+      if (this.items.length === 0) return this.finish();
+      for (let i = 0; i < jobs; i++) this.spawn();
+    });
+  }
+
+  /** Ctrl-C: stop handing out work, end the workers; finished outcomes are kept. */
+  interrupt(): void {
+    if (this.interrupted) return;
+    this.interrupted = true;
+    for (const w of this.live) {
+      w.child.kill("SIGTERM");
+      setTimeout(() => w.child.kill("SIGKILL"), 2000).unref();
+    }
+  }
+
+  private spawn(): void {
+    const child = fork(BIN, [WORKER_ARG], { env: this.options.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const w: Worker = { child, ready: false, tail: "" };
+    this.live.add(w);
+    const keep = (d: Buffer) => (w.tail = (w.tail + d.toString("utf8")).slice(-TAIL));
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
+    child.on("message", (msg: FromWorker) => this.onMessage(w, msg));
+    child.on("error", (e) => (w.tail += `\n${e.message}`));
+    child.on("exit", (code, signal) => this.onExit(w, code, signal));
+    this.send(w, { type: "init", parts: this.options.parts, coverage: this.options.coverage });
+  }
+
+  private send(w: Worker, msg: ToWorker): void {
+    try {
+      w.child.send(msg, (e) => e && w.child.kill("SIGKILL"));
+    } catch {
+      w.child.kill("SIGKILL"); // its exit handler records the item
+    }
+  }
+
+  private onMessage(w: Worker, msg: FromWorker): void {
+    if (msg.type === "ready") {
+      w.ready = true;
+      this.startFailures = 0;
+      this.assign(w);
+    } else if (msg.type === "fatal") {
+      w.fatal = msg.message;
+    } else if (msg.type === "result" && msg.item === w.current) {
+      clearTimeout(w.timer);
+      w.current = undefined;
+      this.record(msg.item, msg.outcome);
+      this.assign(w);
+    }
+  }
+
+  private assign(w: Worker): void {
+    if (this.interrupted || this.next >= this.items.length) return this.send(w, { type: "stop" });
+    const index = this.next++;
+    const item = this.items[index];
+    w.current = index;
+    this.options.onStart?.(index, item);
+    w.timer = setTimeout(() => {
+      w.killedForTime = true;
+      w.child.kill("SIGKILL");
+    }, this.options.runTimeoutMs);
+    this.send(w, { type: "run", item: index, id: item.id, seed: item.seed });
+  }
+
+  private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(w.timer);
+    this.live.delete(w);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = w.tail.trim() ? `last output of the worker:\n${w.tail.trim()}` : undefined;
+    if (w.current !== undefined && !this.interrupted) {
+      const item = this.items[w.current];
+      const part = this.options.partOf(item.id);
+      this.record(
+        w.current,
+        w.killedForTime
+          ? failedOutcome(item.id, part, item.seed, "killed", `killed: the run took more than ${this.options.runTimeoutMs / 1000} s of real time (--run-timeout); graded code may be stuck in a loop that never yields`, tail)
+          : failedOutcome(item.id, part, item.seed, "crash", `the worker process running this test ${how} (graded code may have called process.exit, run out of memory, or crashed node)`, tail),
+      );
+    }
+    if (!w.ready && !this.interrupted) this.startFailures++;
+    if (this.startFailures >= MAX_START_FAILURES) this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
+    else if (!this.interrupted && this.next < this.items.length && this.live.size < this.options.jobs) this.spawn();
+    if (this.live.size === 0) this.finish();
+  }
+
+  private failRemaining(reason: string): void {
+    for (; this.next < this.items.length; this.next++) {
+      const item = this.items[this.next];
+      this.record(this.next, failedOutcome(item.id, this.options.partOf(item.id), item.seed, "grader", reason));
+    }
+  }
+
+  private record(index: number, outcome: RunOutcome): void {
+    this.outcomes[index] = outcome;
+    this.options.onResult?.(index, outcome);
+  }
+
+  private finish(): void {
+    this.resolve({ outcomes: this.outcomes, interrupted: this.interrupted });
+  }
+}

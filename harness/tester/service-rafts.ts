@@ -1,0 +1,108 @@
+/**
+ * The Rafts under a service (the rsm and KV testers): the service builds its own Raft with the
+ * factory the harness hands it, so the harness wraps that factory to see each server's Raft —
+ * to register it as the "Raft" RPC service, to ask its state, and to check Raft's safety
+ * invariants as the Raft tester does: election safety and term monotonicity after every event,
+ * and, on each command Raft hands the service on applyCh, state-machine safety (one command per
+ * index across servers) and commit durability.
+ */
+import { World } from "../sim/world";
+import { SimNode } from "../sim/node";
+import { ImplementationError } from "../sim/errors";
+import type { ApplyMsg, Raft, RaftFactory, RaftState } from "../api/raft";
+import type { Channel } from "../api/channel";
+import { callChecked, showCommand as show } from "./harness";
+import { InvariantViolation, RaftInvariants } from "./invariants";
+import { isRaft, isRaftState, RAFT_METHODS, sameCommand } from "./raft-tester";
+import { readConfig } from "../grader/config";
+
+export class ServiceRafts {
+  private readonly rafts: (Raft | undefined)[];
+  private readonly nodes: (SimNode | undefined)[];
+  private readonly invariants: RaftInvariants | undefined;
+  /** The first command any server's Raft delivered at each index. */
+  private readonly delivered = new Map<number, { server: number; command: unknown }>();
+
+  constructor(
+    private readonly world: World,
+    readonly n: number,
+    private readonly makeRaft: RaftFactory,
+  ) {
+    this.rafts = new Array(n).fill(undefined);
+    this.nodes = new Array(n).fill(undefined);
+    if (readConfig().invariants) {
+      const invariants = new RaftInvariants(world, n, sameCommand);
+      this.invariants = invariants;
+      world.onEvent(() => invariants.checkStates(this.rafts.map((raft, i) => (raft && this.nodes[i]?.alive ? this.getState(i) : undefined))));
+    }
+  }
+
+  /** The factory handed to server i's service: builds the graded Raft and remembers it. */
+  factoryFor(i: number, node: SimNode): RaftFactory {
+    this.rafts[i] = undefined;
+    this.nodes[i] = node;
+    return (peers, me, persister, applyCh) => {
+      if (this.invariants) this.observe(i, applyCh);
+      const raft = this.makeRaft(peers, me, persister, applyCh);
+      if (!isRaft(raft)) {
+        const failure = new ImplementationError(`makeRaft(...) called by server ${i}'s service returned ${typeof raft === "object" && raft ? "an object without" : "something other than a Raft with"} the methods ${RAFT_METHODS.join(", ")}`);
+        this.world.fail(failure);
+        throw failure;
+      }
+      this.rafts[i] = raft;
+      return raft;
+    };
+  }
+
+  /** Server i's Raft; a failure if its service has not made one. */
+  raft(i: number): Raft {
+    const raft = this.rafts[i];
+    if (!raft) {
+      const failure = new ImplementationError(`server ${i}'s service did not create its Raft (call the makeRaft it is handed before returning)`);
+      this.world.fail(failure);
+      throw failure;
+    }
+    return raft;
+  }
+
+  getState(i: number): RaftState {
+    const raft = this.raft(i);
+    return callChecked(this.world, this.nodes[i], "getState()", () => raft.getState(), isRaftState, "{ term: integer, isLeader: boolean }");
+  }
+
+  /** Checks each command as the service receives it from server i's Raft. */
+  private observe(i: number, applyCh: Channel<ApplyMsg>): void {
+    if (typeof applyCh?.send !== "function") return;
+    const send = applyCh.send.bind(applyCh);
+    applyCh.send = (msg: ApplyMsg) => {
+      const sent = send(msg);
+      void sent.then(() => this.deliveredTo(i, msg), () => undefined);
+      return sent;
+    };
+  }
+
+  private deliveredTo(i: number, msg: ApplyMsg): void {
+    if (!msg?.commandValid || !this.nodes[i]?.alive || this.world.failure) return;
+    const first = this.delivered.get(msg.commandIndex);
+    if (!first) this.delivered.set(msg.commandIndex, { server: i, command: msg.command });
+    else if (!sameCommand(first.command, msg.command)) {
+      const violation = new InvariantViolation(
+        this.world,
+        "state-machine safety",
+        `server ${i}'s Raft applied ${show(msg.command)} at index ${msg.commandIndex}, where server ${first.server}'s applied ${show(first.command)}`,
+      );
+      this.world.fail(violation);
+      return;
+    }
+    try {
+      this.invariants!.applied(i, msg.commandIndex, msg.command);
+    } catch {
+      // the violation is already the run's failure
+    }
+  }
+
+  /** Forgets server i's Raft (it was shut down). */
+  stopped(i: number): void {
+    this.rafts[i] = undefined;
+  }
+}
