@@ -51,7 +51,7 @@ export function gradescopeResults(report: Report): GradescopeResults {
   return {
     score: report.score.points,
     output:
-      `raftgrade: ${s.passed} of ${s.tests} tests passed on every seed (${s.runs} runs, ${s.runsFailed} failed); score ${report.score.points} / ${report.score.max}` +
+      `raftgrade: ${s.passed} of ${s.tests} tests passed on every seed (${s.runs} run${s.runs === 1 ? "" : "s"}, ${s.runsFailed} failed); score ${report.score.points} / ${report.score.max}` +
       (report.interrupted ? " — the grading run was interrupted, so some tests did not run" : ""),
     tests,
   };

@@ -87,8 +87,6 @@ export interface Report extends RunMeta {
   score: Score;
   byTest: TestSummary[];
   runs: RunOutcome[];
-  /** Format 1's list (mocha titles as ids, state passed|failed), kept for existing readers; use `runs`. */
-  tests: { id: string; state: "passed" | "failed"; seed: number; message?: string; failureKind?: string; nondeterminism?: string }[];
 }
 
 export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
@@ -105,7 +103,6 @@ export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
     score.points = roundPoints(score.points + points);
     score.max = roundPoints(score.max + max);
   }
-  const titleOf = new Map(meta.planned.map((t) => [t.id, t.title]));
   return {
     tool: "raftgrade",
     format: REPORT_FORMAT,
@@ -123,14 +120,6 @@ export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
     score,
     byTest,
     runs,
-    tests: runs.map((r) => ({
-      id: titleOf.get(r.id) ?? r.id,
-      state: isPassed(r) ? "passed" : "failed",
-      seed: r.seed,
-      message: r.message,
-      failureKind: r.failureKind,
-      nondeterminism: r.nondeterminism,
-    })),
   };
 }
 

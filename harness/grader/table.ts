@@ -46,7 +46,7 @@ export function formatScore(report: Report): string {
   const s = report.summary;
   return (
     `score: ${report.score.points} / ${report.score.max}  (${parts.join(", ")})\n` +
-    `${s.passed} of ${s.tests} tests passed on every seed; ${s.runs} runs, ${s.runsFailed} failed` +
+    `${s.passed} of ${s.tests} tests passed on every seed; ${s.runs} run${s.runs === 1 ? "" : "s"}, ${s.runsFailed} failed` +
     (s.runsWithWarnings ? `, ${s.runsWithWarnings} passed with a warning` : "") +
     (s.notRun ? `; ${s.notRun} tests did not run` : "") +
     "\n"

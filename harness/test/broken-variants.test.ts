@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SEED = 1;
 
 interface Graded {
-  tests: { id: string; state: string; message?: string }[];
+  runs: { id: string; status: string; message?: string }[];
 }
 
 /** Grades the mutant on the specs that must catch it; resolves to the run's results.json. */
@@ -68,9 +68,10 @@ describe("broken variants fail the specs that must catch them", function () {
       while (!results.has(broken.name)) await new Promise((r) => setTimeout(r, 50));
       const graded = await results.get(broken.name)!;
       for (const { test, message } of broken.caughtBy) {
-        const result = graded.tests.find((t) => t.id === test);
+        const id = test.replace(" ", "/"); // "3C TestPersist13C" is run 3C/TestPersist13C
+        const result = graded.runs.find((r) => r.id === id);
         expect(result, `${test} did not run`).to.not.equal(undefined);
-        expect(result!.state, `${test} passed on the ${broken.name} variant`).to.equal("failed");
+        expect(result!.status, `${test} passed on the ${broken.name} variant`).to.equal("failed");
         expect(result!.message).to.match(message);
       }
     });

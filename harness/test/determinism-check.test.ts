@@ -38,6 +38,6 @@ describe("--check-determinism", function () {
     expect(r.stdout).to.match(/warning: 3A TestInitialElection3A is not deterministic, so its failures will not replay: the traces part at event \d+: first run: .+; second run: .+/);
     const [run] = fs.readdirSync(reports);
     const report = JSON.parse(fs.readFileSync(path.join(reports, run, "results.json"), "utf8"));
-    expect(report.tests[0].nondeterminism).to.match(/^the traces part at event \d+/);
+    expect(report.runs[0].nondeterminism).to.match(/^the traces part at event \d+/);
   });
 });
