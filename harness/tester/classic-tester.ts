@@ -13,7 +13,7 @@ import type { RaftFactory } from "../api/raft";
 import type { ClassicClerk, ClassicClerkFactory, ClassicKVServer, ClassicKVServerFactory } from "../api/classic";
 import type { Model, Operation } from "../checker/model";
 import { kvAppend, type AppendInput, type AppendOutput } from "../checker/models/kv-append";
-import { background, callAsync, callChecked, fatal, gradedLayer } from "./harness";
+import { background, callAsync, callChecked, fatal, gradedLayer, hasMethods } from "./harness";
 import { ServiceTester, ELECTION_TIMEOUT } from "./service-tester";
 
 export { ELECTION_TIMEOUT };
@@ -38,10 +38,9 @@ export interface ClassicTestOptions {
 
 type AppendOperation = Operation<AppendInput, AppendOutput>;
 
-const isServer = (v: unknown): v is ClassicKVServer => typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && typeof (v as ClassicKVServer).kill === "function";
+const isServer = hasMethods<ClassicKVServer>(["kill"]);
 const CLERK_METHODS = ["get", "put", "append"] as const;
-const isClerk = (v: unknown): v is ClassicClerk =>
-  typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && CLERK_METHODS.every((m) => typeof (v as unknown as Record<string, unknown>)[m] === "function");
+const isClerk = hasMethods<ClassicClerk>(CLERK_METHODS);
 const isString = (v: unknown): v is string => typeof v === "string";
 const isVoid = (v: unknown): v is undefined => v === undefined || v === null;
 

@@ -19,6 +19,12 @@ export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementati
   }
 }
 
+/** A check for what a factory returns: an object (not a Promise) with all these methods. */
+export function hasMethods<T>(methods: readonly string[]): (v: unknown) => v is T {
+  return (v: unknown): v is T =>
+    typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+}
+
 /** A command as failure messages print it: strings bare, anything else as JSON. */
 export function showCommand(command: unknown): string {
   return typeof command === "string" ? command : JSON.stringify(command);

@@ -17,7 +17,7 @@ import { ErrMaybe, ErrVersion, OK, type Err, type Tversion } from "../api/rpc";
 import type { Model, Operation } from "../checker/model";
 import { kvVersioned, type VersionedInput, type VersionedOutput } from "../checker/models/kv-versioned";
 import { TesterClnt } from "./clnt";
-import { background, callAsync, callChecked, fatal, gradedLayer } from "./harness";
+import { background, callAsync, callChecked, fatal, gradedLayer, hasMethods } from "./harness";
 import { ServiceTester, ELECTION_TIMEOUT } from "./service-tester";
 
 export { ELECTION_TIMEOUT };
@@ -50,10 +50,8 @@ type KVOperation = Operation<VersionedInput, VersionedOutput>;
 
 const KV_METHODS = ["get", "put", "kill"] as const;
 const CLERK_METHODS = ["get", "put"] as const;
-const hasMethods = (methods: readonly string[]) => (v: unknown): v is never =>
-  typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
-const isKVServer = hasMethods(KV_METHODS) as (v: unknown) => v is KVServer;
-const isClerk = hasMethods(CLERK_METHODS) as (v: unknown) => v is Clerk;
+const isKVServer = hasMethods<KVServer>(KV_METHODS);
+const isClerk = hasMethods<Clerk>(CLERK_METHODS);
 const isGetResult = (v: unknown): v is GetResult =>
   typeof v === "object" && v !== null && typeof (v as GetResult).value === "string" && Number.isInteger((v as GetResult).version) && typeof (v as GetResult).err === "string";
 const isErr = (v: unknown): v is Err => typeof v === "string";

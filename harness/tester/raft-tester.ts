@@ -14,7 +14,7 @@ import { Channel } from "../api/channel";
 import type { ApplyMsg, Raft, RaftFactory, RaftState, StartResult } from "../api/raft";
 import type { ClientEnd } from "../api/network";
 import { ServerGroup } from "./group";
-import { TestRun, callChecked, fatal, gradedLayer, showCommand as show } from "./harness";
+import { TestRun, callChecked, fatal, gradedLayer, hasMethods, showCommand as show } from "./harness";
 import { RaftInvariants } from "./invariants";
 import { readConfig } from "../grader/config";
 
@@ -26,8 +26,7 @@ export const SNAPSHOT_INTERVAL = 10;
 export const MAX_LOG_SIZE = 2000;
 
 export const RAFT_METHODS = ["start", "getState", "snapshot", "persistBytes", "kill"] as const;
-export const isRaft = (v: unknown): v is Raft =>
-  typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && RAFT_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+export const isRaft = hasMethods<Raft>(RAFT_METHODS);
 export const isRaftState = (v: unknown): v is RaftState =>
   typeof v === "object" && v !== null && Number.isInteger((v as RaftState).term) && typeof (v as RaftState).isLeader === "boolean";
 const isStartResult = (v: unknown): v is StartResult =>

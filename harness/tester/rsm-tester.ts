@@ -15,7 +15,7 @@ import type { RSM, RsmFactory, StateMachine, SubmitResult } from "../api/rsm";
 import type { RaftFactory } from "../api/raft";
 import { ErrWrongLeader, OK } from "../api/rpc";
 import { ServerGroup } from "./group";
-import { TestRun, callAsync, callChecked, fatal, gradedLayer, showCommand as show } from "./harness";
+import { TestRun, callAsync, callChecked, fatal, gradedLayer, hasMethods, showCommand as show } from "./harness";
 import { ServiceRafts } from "./service-rafts";
 
 /** Servers in every rsm test. */
@@ -33,8 +33,7 @@ export interface IncRep {
 }
 
 const RSM_METHODS = ["submit", "raft", "kill"] as const;
-const isRsm = (v: unknown): v is RSM =>
-  typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && RSM_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+const isRsm = hasMethods<RSM>(RSM_METHODS);
 const isSubmitResult = (v: unknown): v is SubmitResult => typeof v === "object" && v !== null && typeof (v as SubmitResult).err === "string";
 
 /** The tester's state machine: a counter. Dec must never execute (it is only submitted to a minority). */
