@@ -42,6 +42,14 @@ export function background<T>(world: World, task: Promise<T>): Promise<T> {
   });
 }
 
+/**
+ * Go's `select { case v := <-done: ... case <-time.After(ms): ... }`: the task's value if it settles
+ * within `ms` of virtual time, else "timeout".
+ */
+export function within<T>(world: World, ms: number, done: Promise<T>): Promise<{ value: T } | "timeout"> {
+  return Promise.race([done.then((value) => ({ value })), world.sleep(ms).then(() => "timeout" as const)]);
+}
+
 /** Go's t.Fatalf: ends the test with the message. */
 export function fatal(message: string): never {
   throw new TestFailure(message);

@@ -5,7 +5,7 @@
  */
 import { labTest } from "../../harness/grader/lab-test";
 import { ClassicTester, ELECTION_TIMEOUT, checkConcurrentAppends, type ClassicTestOptions } from "../../harness/tester/classic-tester";
-import { fatal } from "../../harness/tester/harness";
+import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
 const PART = "classic-4A";
@@ -14,11 +14,6 @@ const PART = "classic-4A";
 function makeTest(world: World, nclients: number, nservers: number, unreliable: boolean, crash: boolean, partitions: boolean, maxRaftState: number, randomKeys: boolean): ClassicTester {
   const opts: ClassicTestOptions = { part: "4A", nclients, nservers, unreliable, crash, partitions, maxRaftState, randomKeys };
   return new ClassicTester(world, opts);
-}
-
-/** Resolves after `ms` of virtual time with "timeout", unless `done` settles first. */
-function within<T>(world: World, ms: number, done: Promise<T>): Promise<{ value: T } | "timeout"> {
-  return Promise.race([done.then((value) => ({ value })), world.sleep(ms).then(() => "timeout" as const)]);
 }
 
 describe(PART, () => {

@@ -5,18 +5,13 @@
  */
 import { labTest } from "../../harness/grader/lab-test";
 import { KVTester, ELECTION_TIMEOUT, type KVTestOptions } from "../../harness/tester/kv-tester";
-import { fatal } from "../../harness/tester/harness";
+import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
 /** MakeTest(part, nclients, nservers, reliable, crash, partitions, maxraftstate, randomkeys). */
 function makeTest(world: World, nclients: number, nservers: number, reliable: boolean, crash: boolean, partitions: boolean, maxRaftState: number, randomKeys: boolean): KVTester {
   const opts: KVTestOptions = { part: "4B", nclients, nservers, reliable, crash, partitions, maxRaftState, randomKeys };
   return new KVTester(world, opts);
-}
-
-/** Resolves after `ms` of virtual time with "timeout", unless `done` settles first. */
-function within<T>(world: World, ms: number, done: Promise<T>): Promise<{ value: T } | "timeout"> {
-  return Promise.race([done.then((value) => ({ value })), world.sleep(ms).then(() => "timeout" as const)]);
 }
 
 describe("4B", () => {

@@ -4,14 +4,8 @@
  */
 import { labTest } from "../../harness/grader/lab-test";
 import { RsmTester, NSRV, NSEC, Dec } from "../../harness/tester/rsm-tester";
-import { fatal, showCommand as show } from "../../harness/tester/harness";
+import { fatal, showCommand as show, within } from "../../harness/tester/harness";
 import { OK } from "../../harness/api/rpc";
-import type { World } from "../../harness/sim/world";
-
-/** Resolves after `ms` of virtual time with "timeout", unless `done` settles first. */
-function within(world: World, ms: number, done: Promise<unknown>): Promise<"done" | "timeout"> {
-  return Promise.race([done.then(() => "done" as const), world.sleep(ms).then(() => "timeout" as const)]);
-}
 
 /** Runs `count` concurrent submitters; resolves when all have returned. */
 function concurrently(count: number, submitter: (i: number) => Promise<unknown>): Promise<unknown[]> {
@@ -81,7 +75,7 @@ describe("4A", () => {
     // submit an Inc in the majority
     const rep = await ts.oneInc(p1);
 
-    if ((await within(world, 1000, decs)) === "done") fatal("Dec's in minority completed; Submit returns before its op commits or is known lost");
+    if ((await within(world, 1000, decs)) !== "timeout") fatal("Dec's in minority completed; Submit returns before its op commits or is known lost");
 
     // reconnect the leader
     ts.connect(l);
