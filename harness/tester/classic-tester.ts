@@ -14,7 +14,7 @@ import type { ClassicClerk, ClassicClerkFactory, ClassicKVServer, ClassicKVServe
 import type { Model, Operation } from "../checker/model";
 import { kvAppend, type AppendInput, type AppendOutput } from "../checker/models/kv-append";
 import { background, callAsync, callChecked, fatal, gradedLayer, hasMethods } from "./harness";
-import { ServiceTester, ELECTION_TIMEOUT } from "./service-tester";
+import { ServiceTester, ELECTION_TIMEOUT, CLASSIC_HOP_DELAY_MS } from "./service-tester";
 
 export { ELECTION_TIMEOUT };
 
@@ -86,7 +86,7 @@ export class ClassicTester extends ServiceTester {
     private readonly makeClerkFn: ClassicClerkFactory = gradedLayer("classicClerk"),
   ) {
     super(world, opts.nservers, opts.maxRaftState, makeRaft);
-    this.startAll(!opts.unreliable);
+    this.startAll(!opts.unreliable, CLASSIC_HOP_DELAY_MS);
   }
 
   /** The classic title: "Test: unreliable net, restarts, partitions, snapshots, random keys, many clients (4A)". */
