@@ -37,25 +37,35 @@ const DONE = Promise.resolve();
 const noWait = () => {};
 
 export class Channel<T> {
-  private readonly buffer = new Fifo<T>();
-  private readonly senders = new Fifo<BlockedSender<T>>();
-  private readonly receivers = new Fifo<BlockedReceiver<T>>();
-  private closed = false;
+  // Private to the language (#), and the object frozen: code handed a channel (applyCh) can use it
+  // but not change what the other side (the tester) gets from it.
+  readonly #buffer = new Fifo<T>();
+  readonly #senders = new Fifo<BlockedSender<T>>();
+  readonly #receivers = new Fifo<BlockedReceiver<T>>();
+  #closed = false;
 
   constructor(
     readonly capacity = 0,
     readonly name = "channel",
   ) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`channel ${name}: capacity must be a non-negative integer, got ${capacity}`);
+    Object.freeze(this);
   }
 
   /** Values buffered and not yet received (Go's `len(ch)`). */
   get length(): number {
-    return this.buffer.length;
+    return this.#buffer.length;
   }
 
   /** Resolves once a receiver took the value or it was buffered. Throws at once if the channel is closed (Go panics). */
   send(value: T): Promise<void> {
+    const sent = this.#send(value);
+    const watch = sendWatchers.get(this);
+    if (watch) void sent.then(() => watch(value), () => undefined);
+    return sent;
+  }
+
+  #send(value: T): Promise<void> {
     const node = currentNode();
     if (node && !node.alive) return never();
     if (activeWorld()?.noteActivity() === false) return never(); // the run is over (or livelocked)
@@ -64,7 +74,7 @@ export class Channel<T> {
     return new Promise((resolve, reject) => {
       const what = this.capacity === 0 ? "no receiver" : `no receiver, buffer of ${this.capacity} full`;
       const release = world ? world.beginWait(`send on ${this.name}: ${what}${by(node)}`, node) : noWait;
-      this.senders.push({ value, node, resolve, reject, release });
+      this.#senders.push({ value, node, resolve, reject, release });
     });
   }
 
@@ -77,7 +87,7 @@ export class Channel<T> {
     const world = activeWorld();
     return new Promise((resolve) => {
       const release = world ? world.beginWait(`receive on ${this.name}: nothing sent${by(node)}`, node) : noWait;
-      this.receivers.push({ node, resolve, release });
+      this.#receivers.push({ node, resolve, release });
     });
   }
 
@@ -99,13 +109,13 @@ export class Channel<T> {
   close(): void {
     const node = currentNode();
     if (node && !node.alive) return;
-    if (this.closed) throw new Error(`close of closed channel ${this.name}`);
-    this.closed = true;
-    for (let r = this.receivers.shift(); r; r = this.receivers.shift()) {
+    if (this.#closed) throw new Error(`close of closed channel ${this.name}`);
+    this.#closed = true;
+    for (let r = this.#receivers.shift(); r; r = this.#receivers.shift()) {
       r.release();
       if (isAlive(r.node)) r.resolve({ value: undefined, ok: false });
     }
-    for (let s = this.senders.shift(); s; s = this.senders.shift()) {
+    for (let s = this.#senders.shift(); s; s = this.#senders.shift()) {
       s.release();
       if (isAlive(s.node)) s.reject(this.closedError());
     }
@@ -121,39 +131,39 @@ export class Channel<T> {
   }
 
   private trySendAlive(value: T): boolean {
-    if (this.closed) throw this.closedError();
-    const receiver = this.nextAlive(this.receivers);
+    if (this.#closed) throw this.closedError();
+    const receiver = this.nextAlive(this.#receivers);
     if (receiver) {
       receiver.release();
       receiver.resolve({ value, ok: true });
       return true;
     }
-    if (this.buffer.length < this.capacity) {
-      this.buffer.push(value);
+    if (this.#buffer.length < this.capacity) {
+      this.#buffer.push(value);
       return true;
     }
     return false;
   }
 
   private tryRecvAlive(): Received<T> | undefined {
-    if (this.buffer.length > 0) {
-      const value = this.buffer.shift() as T;
+    if (this.#buffer.length > 0) {
+      const value = this.#buffer.shift() as T;
       // The freed slot goes to the longest-waiting sender.
-      const sender = this.nextAlive(this.senders);
+      const sender = this.nextAlive(this.#senders);
       if (sender) {
-        this.buffer.push(sender.value);
+        this.#buffer.push(sender.value);
         sender.release();
         sender.resolve();
       }
       return { value, ok: true };
     }
-    const sender = this.nextAlive(this.senders);
+    const sender = this.nextAlive(this.#senders);
     if (sender) {
       sender.release();
       sender.resolve();
       return { value: sender.value, ok: true };
     }
-    return this.closed ? { value: undefined, ok: false } : undefined;
+    return this.#closed ? { value: undefined, ok: false } : undefined;
   }
 
   /** The first waiter whose node is still alive; waiters of crashed nodes are dropped with their values. */
@@ -177,6 +187,18 @@ function isAlive(node: SimNode | undefined): boolean {
 /** Names the waiting node in a deadlock report. */
 function by(node: SimNode | undefined): string {
   return node ? ` (${node.label})` : "";
+}
+
+Object.freeze(Channel.prototype);
+
+const sendWatchers = new WeakMap<object, (value: any) => void>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * For the harness: calls `watch` with each value sent on `ch` once its send completes (the KV
+ * testers check every command Raft delivers to the service, on a channel the service made).
+ */
+export function watchSends<T>(ch: Channel<T>, watch: (value: T) => void): void {
+  sendWatchers.set(ch, watch);
 }
 
 /** A queue with O(1) shift, since a buffered channel may hold many values. */

@@ -4,12 +4,13 @@
  * declares the flags and hands them over.
  */
 import yargs, { Argv } from "yargs";
-import { grade, DEFAULT_RUN_TIMEOUT_S } from "../grader/grade";
+import { grade, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "../grader/grade";
 import { list } from "../grader/list";
 import { replay } from "../grader/replay";
 import { merge } from "../grader/merge";
 import { init } from "../grader/init";
 import { splitIds } from "../grader/select";
+import { UsageError } from "../grader/errors";
 import { PARTS } from "../../specs";
 import { checkHistoryCommand } from "../checker/cli";
 import { DEFAULT_TIMEOUT_MS } from "../checker/check";
@@ -38,6 +39,9 @@ function layerOptions<T>(y: Argv<T>) {
       describe: "Fail a test whose linearizability check timed out (the lab, and raftgrade by default, pass it with a warning)",
     });
 }
+
+/** Options that take a list (repeatable); every other option may be given once. */
+const LIST_OPTIONS = new Set(["test", "dirs", "files"]);
 
 /** Exit codes: 0 all passed, 1 some test failed, 2 bad usage, 3 a report could not be written, 130 interrupted. */
 export async function main(argv: string[]): Promise<void> {
@@ -73,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
             describe: "Run the reference on the same seeds for the timing report (cached in node_modules/.cache/raftgrade); --no-reference-timing skips it",
           })
           .option("run-timeout", { type: "string", describe: `Real seconds one run may take before its worker is killed and the run fails (default ${DEFAULT_RUN_TIMEOUT_S})` })
+          .option("worker-memory", { type: "string", describe: `Heap limit of each worker process in MiB; a run that needs more fails as out of memory (default ${DEFAULT_WORKER_MEMORY_MB})` })
           .option("check-determinism", {
             type: "boolean",
             default: false,
@@ -98,6 +103,7 @@ export async function main(argv: string[]): Promise<void> {
           coverage: args.coverage,
           referenceTiming: args.referenceTiming,
           runTimeout: args.runTimeout,
+          workerMemory: args.workerMemory,
         });
       },
     )
@@ -168,13 +174,22 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = checkHistoryCommand({ files: args.files as string[], model: args.model, timeoutMs: args.timeout, json: args.json, htmlDir: args.html });
       },
     )
+    .check((args) => {
+      // yargs turns a repeated flag into an array; only the list-valued ones may take several.
+      for (const [name, value] of Object.entries(args)) {
+        if (Array.isArray(value) && !LIST_OPTIONS.has(name) && name.includes("-") === false && name !== "_") {
+          throw new UsageError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} was given ${value.length} times (${value.join(", ")}); give it once${name === "part" ? " (comma-separate several parts)" : ""}`);
+        }
+      }
+      return true;
+    })
     .demandCommand(1, "Name a command: grade, list, replay, merge, init or check-history")
     .strict()
     .help()
     .alias("h", "help")
     .version(false)
     .fail((message, error) => {
-      if (error) throw error;
+      if (error && !(error instanceof UsageError)) throw error;
       console.error(`raftgrade: ${message}\n`);
       console.error("Run 'raftgrade --help' for the commands and 'raftgrade <command> --help' for their options.");
       process.exit(2);

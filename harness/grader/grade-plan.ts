@@ -17,6 +17,8 @@ import type { GradeOptions } from "./grade";
 
 /** Default real-time limit per run: the simulation's own watchdog (5 min) plus a margin. */
 export const DEFAULT_RUN_TIMEOUT_S = 330;
+/** Heap of a worker: the reference's largest run (classic-4A/TestConcurrent4A) peaks near 600 MiB. */
+export const DEFAULT_WORKER_MEMORY_MB = 2048;
 
 export interface Plan {
   config: GradeConfig;
@@ -29,6 +31,7 @@ export interface Plan {
   rubric: Rubric;
   jobs: number;
   runTimeoutMs: number;
+  workerMemoryMb: number;
   parts: ReturnType<typeof selectParts>;
   /** Each test's position in the whole selection (before sharding). */
   order: Map<string, number>;
@@ -40,6 +43,7 @@ export function makePlan(options: GradeOptions): Plan {
   const count = options.seeds === undefined ? 1 : parsePositiveInt("--seeds", options.seeds);
   const jobs = options.jobs === undefined ? Math.max(1, os.availableParallelism()) : parsePositiveInt("--jobs", options.jobs, 256);
   const runTimeoutMs = 1000 * (options.runTimeout === undefined ? DEFAULT_RUN_TIMEOUT_S : parsePositiveInt("--run-timeout", options.runTimeout, 86_400));
+  const workerMemoryMb = options.workerMemory === undefined ? DEFAULT_WORKER_MEMORY_MB : parsePositiveInt("--worker-memory", options.workerMemory, 1 << 20);
   const shard = parseShard(options.shard);
   const parts = selectParts(options.parts);
   for (const ref of [options.impl, ...Object.values(options.layers)]) {
@@ -65,7 +69,7 @@ export function makePlan(options: GradeOptions): Plan {
   const items = shardOf(whole, shard);
   const planned = tests.filter((t) => items.some((i) => i.id === t.id));
   const order = new Map(tests.map((t, k) => [t.id, k]));
-  return { config, tests: planned, items, plannedRuns: items.length, seeds, base, shard, rubric, jobs, runTimeoutMs, parts, order };
+  return { config, tests: planned, items, plannedRuns: items.length, seeds, base, shard, rubric, jobs, runTimeoutMs, workerMemoryMb, parts, order };
 }
 
 export function header(plan: Plan): string {

@@ -40,6 +40,7 @@ export async function runItems(
     env,
     coverage,
     runTimeoutMs: plan.runTimeoutMs,
+    workerMemoryMb: plan.workerMemoryMb,
     partOf: (id) => plan.tests.find((t) => t.id === id)?.part ?? id.split("/")[0],
     onStart: (_, item) => progress.started(item.id),
     onResult: (_, o) => {

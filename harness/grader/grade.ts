@@ -15,10 +15,10 @@ import { writeReports, prepareReportDir } from "./write-reports";
 import { formatTable, formatFailures, formatScore } from "./table";
 import { coverageSetup, writeCoverageReport } from "./coverage";
 import { UsageError, EXIT } from "./errors";
-import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S } from "./grade-plan";
+import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "./grade-plan";
 import { runItems, referenceFigures, workerEnv, isReference, layerRefs } from "./grade-run";
 
-export { DEFAULT_RUN_TIMEOUT_S };
+export { DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB };
 
 export interface GradeOptions {
   impl: string;
@@ -43,6 +43,8 @@ export interface GradeOptions {
   referenceTiming: boolean;
   /** Real seconds a single run may take in a worker before the worker is killed. */
   runTimeout?: unknown;
+  /** Heap limit of a worker in MiB (--worker-memory). */
+  workerMemory?: unknown;
 }
 
 /** Runs the specs; resolves to the process exit status. */

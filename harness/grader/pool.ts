@@ -5,6 +5,7 @@
  * need be, its item becomes a failed outcome with the reason, and a fresh worker takes over the rest.
  */
 import { fork, ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { Part } from "../../specs";
 import type { WorkItem } from "./plan";
@@ -24,6 +25,8 @@ export interface PoolOptions {
   coverage?: CoverageSetup;
   /** Real time allowed per run before its worker is killed. */
   runTimeoutMs: number;
+  /** V8 heap limit of a worker, in MiB: a run that needs more fails as out of memory. */
+  workerMemoryMb: number;
   partOf(id: string): string;
   onStart?(index: number, item: WorkItem): void;
   onResult?(index: number, outcome: RunOutcome): void;
@@ -37,6 +40,8 @@ export interface PoolResult {
 
 interface Worker {
   child: ChildProcess;
+  /** Proves a message came from the worker code, not from graded code in it (worker-protocol.ts). */
+  token: string;
   ready: boolean;
   /** The item it runs, if any. */
   current?: number;
@@ -81,8 +86,12 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(BIN, [WORKER_ARG], { env: this.options.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
-    const w: Worker = { child, ready: false, tail: "" };
+    const child = fork(BIN, [WORKER_ARG], {
+      env: this.options.env,
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      execArgv: [...process.execArgv, `--max-old-space-size=${this.options.workerMemoryMb}`],
+    });
+    const w: Worker = { child, token: randomBytes(16).toString("hex"), ready: false, tail: "" };
     this.live.add(w);
     const keep = (d: Buffer) => (w.tail = (w.tail + d.toString("utf8")).slice(-TAIL));
     child.stdout!.on("data", keep);
@@ -90,7 +99,7 @@ export class WorkerPool {
     child.on("message", (msg: FromWorker) => this.onMessage(w, msg));
     child.on("error", (e) => (w.tail += `\n${e.message}`));
     child.on("exit", (code, signal) => this.onExit(w, code, signal));
-    this.send(w, { type: "init", parts: this.options.parts, coverage: this.options.coverage });
+    this.send(w, { type: "init", token: w.token, parts: this.options.parts, coverage: this.options.coverage });
   }
 
   private send(w: Worker, msg: ToWorker): void {
@@ -102,6 +111,7 @@ export class WorkerPool {
   }
 
   private onMessage(w: Worker, msg: FromWorker): void {
+    if (msg?.token !== w.token) return this.forged(w, msg);
     if (msg.type === "ready") {
       w.ready = true;
       this.startFailures = 0;
@@ -109,11 +119,31 @@ export class WorkerPool {
     } else if (msg.type === "fatal") {
       w.fatal = msg.message;
     } else if (msg.type === "result" && msg.item === w.current) {
+      const item = this.items[msg.item];
+      if (msg.outcome?.id !== item.id || msg.outcome?.seed !== item.seed) return this.forged(w, msg);
       clearTimeout(w.timer);
       w.current = undefined;
       this.record(msg.item, msg.outcome);
-      this.assign(w);
+      if (!msg.retire) this.assign(w); // a retiring worker exits, and a fresh one takes the next item
     }
+  }
+
+  /**
+   * A message without the worker's token, or a result for another test than the one the worker
+   * runs: graded code is talking on the channel. The run fails and the worker is replaced.
+   */
+  private forged(w: Worker, msg: unknown): void {
+    if (w.current === undefined) return void w.child.kill("SIGKILL");
+    const index = w.current;
+    const item = this.items[index];
+    clearTimeout(w.timer);
+    w.current = undefined;
+    const shown = JSON.stringify(msg)?.slice(0, 200);
+    this.record(
+      index,
+      failedOutcome(item.id, this.options.partOf(item.id), item.seed, "integrity", `the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted`, `message: ${shown}`),
+    );
+    w.child.kill("SIGKILL");
   }
 
   private assign(w: Worker): void {
@@ -141,7 +171,9 @@ export class WorkerPool {
         w.current,
         w.killedForTime
           ? failedOutcome(item.id, part, item.seed, "killed", `killed: the run took more than ${this.options.runTimeoutMs / 1000} s of real time (--run-timeout); graded code may be stuck in a loop that never yields`, tail)
-          : failedOutcome(item.id, part, item.seed, "crash", `the worker process running this test ${how} (graded code may have called process.exit, run out of memory, or crashed node)`, tail),
+          : outOfMemory(w.tail)
+            ? failedOutcome(item.id, part, item.seed, "out-of-memory", `out of memory: the run needed more than the worker's ${this.options.workerMemoryMb} MiB heap (--worker-memory); graded code may keep everything it ever made`, tail)
+            : failedOutcome(item.id, part, item.seed, "crash", `the worker process running this test ${how} (graded code may have ended the process or crashed node)`, tail),
       );
     }
     if (!w.ready && !this.interrupted) this.startFailures++;
@@ -165,4 +197,9 @@ export class WorkerPool {
   private finish(): void {
     this.resolve({ outcomes: this.outcomes, interrupted: this.interrupted });
   }
+}
+
+/** V8's last words when a heap limit is reached. */
+function outOfMemory(output: string): boolean {
+  return /heap out of memory|Allocation failed|Reached heap limit/.test(output);
 }

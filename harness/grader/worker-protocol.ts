@@ -18,15 +18,22 @@ export interface CoverageSetup {
   tempDir: string;
 }
 
+/**
+ * The grader makes up a token for each worker and sends it with init, before any graded module
+ * loads; every message the worker sends back carries it. Graded code in the worker never sees it,
+ * so a message it forges on the channel is refused. (Messages to the worker need no token: a forged
+ * "run" only produces a result the grader does not wait for.)
+ */
 export type ToWorker =
-  | { type: "init"; parts: Part[]; coverage?: CoverageSetup }
+  | { type: "init"; token: string; parts: Part[]; coverage?: CoverageSetup }
   | { type: "run"; item: number; id: string; seed: number }
   | { type: "stop" };
 
 export type FromWorker =
-  | { type: "ready"; tests: number }
-  | { type: "fatal"; message: string }
-  | { type: "result"; item: number; outcome: RunOutcome };
+  | { type: "ready"; token: string; tests: number }
+  | { type: "fatal"; token: string; message: string }
+  /** retire: the worker exits after this result (its built-ins were tampered with); send it nothing more. */
+  | { type: "result"; token: string; item: number; outcome: RunOutcome; retire?: boolean };
 
 /** The first argument of bin/raftgrade.js that makes it a worker instead of the command line. */
 export const WORKER_ARG = "__worker";

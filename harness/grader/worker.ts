@@ -11,44 +11,83 @@ import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
 import type { RunOutcome } from "./outcome";
 import { captureOutput } from "./capture";
 import { preloadLayers } from "./preload";
+import { failedOutcome } from "./outcome";
+import { guardChannel, snapshotGlobals, changedGlobals, restoreGlobals, GlobalsSnapshot } from "./integrity";
 
 /** Keeps the grader's reporter quiet: mocha's events are read directly. */
 class SilentReporter extends Mocha.reporters.Base {}
 
 export function runWorker(): void {
   if (!process.send) throw new Error("raftgrade worker: must be started by the grader (no IPC channel)");
+  // Before any graded module loads: the channel and the process's own exit stay the worker's.
+  const channel = guardChannel();
+  const exit = process.exit.bind(process);
   // The grader decides when workers stop: Ctrl-C reaches the whole process group, and the grader
   // must still be able to tell an interrupted run from a crashed one.
   process.on("SIGINT", () => undefined);
   // The grader is gone (killed, crashed): nothing would read the results, so stop at once.
-  process.on("disconnect", () => process.exit(0));
+  process.on("disconnect", () => exit(0));
   let specs: LoadedSpecs | undefined;
+  let token = "";
+  let baseline: GlobalsSnapshot | undefined;
+  /** What the graded modules changed while loading: every run of this worker fails with it. */
+  let loadTampering: string[] = [];
   let queue = Promise.resolve();
+  const send = (msg: FromWorker, then?: () => void) => channel.send(msg, then);
   process.on("message", (msg: ToWorker) => {
     queue = queue.then(async () => {
-      if (msg.type === "init") {
+      if (msg.type === "init" && !token) {
+        token = msg.token;
         try {
           if (msg.coverage) startCoverage(msg.coverage);
           specs = loadSpecs(msg.parts, { reporter: SilentReporter });
           keepLoaded(specs.mocha);
+          baseline = snapshotGlobals();
           preloadLayers();
-          send({ type: "ready", tests: specs.tests.length });
+          loadTampering = changedGlobals(baseline);
+          send({ type: "ready", token, tests: specs.tests.length });
         } catch (e) {
-          send({ type: "fatal", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-          process.exit(1);
+          send({ type: "fatal", token, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }, () => exit(1));
         }
       } else if (msg.type === "run") {
-        send({ type: "result", item: msg.item, outcome: await runOne(specs!, msg.id, msg.seed) });
+        const outcome = loadTampering.length > 0 ? tamperedAtLoad(msg.id, msg.seed, loadTampering) : await runOne(specs!, msg.id, msg.seed);
+        const tampering = [...changedGlobals(baseline!), ...channel.attempts.splice(0)];
+        if (tampering.length > 0 && loadTampering.length === 0) {
+          // This worker's built-ins can no longer be trusted: report, put them back, and let a fresh worker go on.
+          restoreGlobals(baseline!);
+          send({ type: "result", token, item: msg.item, outcome: tamperedInRun(outcome, tampering), retire: true }, () => exit(0));
+        } else {
+          send({ type: "result", token, item: msg.item, outcome });
+        }
       } else if (msg.type === "stop") {
         process.disconnect?.();
-        process.exit(0); // nyc (if on) writes this worker's coverage on exit
+        exit(0); // nyc (if on) writes this worker's coverage on exit
       }
     });
   });
 }
 
-function send(msg: FromWorker): void {
-  process.send!(msg);
+/** Every run of a worker whose graded modules changed built-ins while loading fails, without running. */
+function tamperedAtLoad(id: string, seed: number, changed: string[]): RunOutcome {
+  return failedOutcome(
+    id,
+    id.split("/")[0],
+    seed,
+    "integrity",
+    `the graded code changed ${changed.join(", ")} when its modules were loaded; the harness computes verdicts with these built-ins, so no run of this submission can be trusted`,
+  );
+}
+
+/** A run during which graded code changed built-ins or used the worker's channel: failed, whatever it reported. */
+function tamperedInRun(outcome: RunOutcome, changed: string[]): RunOutcome {
+  const verdict = outcome.status === "failed" ? `failed [${outcome.failureKind}]: ${outcome.message}` : outcome.status;
+  return {
+    ...outcome,
+    status: "failed",
+    failureKind: "integrity",
+    message: `the graded code changed ${changed.join(", ")} during this run; the harness computes verdicts with these, so this run's verdict cannot be trusted`,
+    details: `the run's own verdict was: ${verdict}`,
+  };
 }
 
 /** Runs one test on one seed with mocha, capturing what it prints. */

@@ -61,6 +61,7 @@ class SimClientEnd implements ClientEnd {
   constructor(net: Network, state: EndState) {
     this.#net = net;
     this.#state = state;
+    Object.freeze(this); // graded code gets ends to call, not to change
   }
   call<Reply = unknown>(serviceMethod: string, args?: unknown): Promise<Reply | null> {
     return this.#net.call<Reply>(this.#state, serviceMethod, args);
@@ -69,6 +70,7 @@ class SimClientEnd implements ClientEnd {
     return `ClientEnd(${this.#state.name})`;
   }
 }
+Object.freeze(SimClientEnd.prototype);
 
 export class Network {
   /** labrpc's three switches (defaults: reliable, no long delays, no long reordering). */

@@ -8,32 +8,37 @@ import type { Persister } from "../api/persister";
 const EMPTY = new Uint8Array(0);
 
 export class SimPersister implements Persister {
-  // Never handed out and never written in place, so copies may share them.
-  private raftState: Uint8Array = EMPTY;
-  private snapshot: Uint8Array = EMPTY;
+  // Never handed out and never written in place, so copies may share them. Private to the
+  // language (#), and the object frozen: graded code cannot change what the tester reads.
+  #raftState: Uint8Array = EMPTY;
+  #snapshot: Uint8Array = EMPTY;
+
+  constructor() {
+    Object.freeze(this);
+  }
 
   save(raftState: Uint8Array, snapshot?: Uint8Array | null): void {
     // Both are checked before either is stored: a save is all or nothing.
     requireBytes("raftState", raftState);
     if (snapshot !== undefined && snapshot !== null) requireBytes("snapshot", snapshot);
-    this.raftState = copyOf(raftState);
-    this.snapshot = snapshot ? copyOf(snapshot) : EMPTY;
+    this.#raftState = copyOf(raftState);
+    this.#snapshot = snapshot ? copyOf(snapshot) : EMPTY;
   }
 
   readRaftState(): Uint8Array {
-    return copyOf(this.raftState);
+    return copyOf(this.#raftState);
   }
 
   readSnapshot(): Uint8Array {
-    return copyOf(this.snapshot);
+    return copyOf(this.#snapshot);
   }
 
   raftStateSize(): number {
-    return this.raftState.length;
+    return this.#raftState.length;
   }
 
   snapshotSize(): number {
-    return this.snapshot.length;
+    return this.#snapshot.length;
   }
 
   /**
@@ -42,11 +47,13 @@ export class SimPersister implements Persister {
    */
   copy(): SimPersister {
     const copy = new SimPersister();
-    copy.raftState = this.raftState;
-    copy.snapshot = this.snapshot;
+    copy.#raftState = this.#raftState;
+    copy.#snapshot = this.#snapshot;
     return copy;
   }
 }
+
+Object.freeze(SimPersister.prototype);
 
 /** A plain Uint8Array copy, even of a Buffer (whose slice() would share memory). */
 function copyOf(bytes: Uint8Array): Uint8Array {

@@ -246,9 +246,13 @@ export class World {
     }
   }
 
-  /** What the run is waiting for, oldest first, one line each. */
+  /**
+   * What the run is waiting for, one line each: the tester's own waits first (what the test is
+   * stuck on), then the servers' (often just idle loops), oldest first within each.
+   */
   describeWaits(): string[] {
-    return [...this.waits.values()].filter((w) => !w.node || w.node.alive).map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
+    const live = [...this.waits.values()].filter((w) => !w.node || w.node.alive);
+    return [...live.filter((w) => !w.node), ...live.filter((w) => w.node)].map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
   }
 
   /** The last trace events, formatted, for failure details. */
@@ -275,8 +279,14 @@ function settle(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(() => resolve()));
 }
 
+/** Something a run installs for its duration: what graded code has replaced of it since, and how to undo it. */
+interface Installed {
+  replaced(): string[];
+  restore(): void;
+}
+
 /** Replaces the timer globals with versions that attribute each timer to the current node. */
-function installNodeTimers(world: World): () => void {
+function installNodeTimers(world: World): Installed {
   const clock = world.clock;
   const g = globalThis as any;
   const saved = FAKED_TIMER_FUNCTIONS.map((name) => [name, g[name]] as const);
@@ -334,14 +344,18 @@ function installNodeTimers(world: World): () => void {
   g.clearTimeout = cancel;
   g.clearInterval = cancel;
   g.clearImmediate = cancel;
-  return () => {
-    for (const [name, fn] of saved) g[name] = fn;
+  const installed = FAKED_TIMER_FUNCTIONS.map((name) => [name, g[name]] as const);
+  return {
+    replaced: () => installed.filter(([name, fn]) => g[name] !== fn).map(([name]) => name),
+    restore: () => {
+      for (const [name, fn] of saved) g[name] = fn;
+    },
   };
 }
 const FAKED_TIMER_FUNCTIONS = ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"];
 
 /** Takes over the process-level error events for the run, so a stray rejection fails the run. */
-function captureProcessErrors(world: World): () => void {
+function captureProcessErrors(world: World): Installed {
   const events = ["unhandledRejection", "uncaughtException"] as const;
   const saved = events.map((event) => [event, process.listeners(event as any)] as const);
   for (const event of events) process.removeAllListeners(event);
@@ -349,11 +363,71 @@ function captureProcessErrors(world: World): () => void {
   const onError = (e: unknown) =>
     world.fail(e instanceof SimulationFailure ? e : new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e));
   for (const event of events) process.on(event as any, onError);
-  return () => {
-    for (const [event, listeners] of saved) {
-      process.removeAllListeners(event);
-      for (const l of listeners) process.on(event as any, l as any);
-    }
+  return {
+    replaced: () => events.filter((event) => !process.listeners(event as any).includes(onError)).map((event) => `process.on("${event}") handler`),
+    restore: () => {
+      for (const [event, listeners] of saved) {
+        process.removeAllListeners(event);
+        for (const l of listeners) process.on(event as any, l as any);
+      }
+    },
+  };
+}
+
+/**
+ * What the run's harness installed and graded code must leave alone: a replaced timer, clock or
+ * random source would take the run off virtual time (and away from its seed), and a removed error
+ * handler would hide the graded code's crashes. Names what was replaced.
+ */
+function tampered(installed: Map<string, unknown>, guards: Installed[]): string[] {
+  const found = guards.flatMap((g) => g.replaced());
+  for (const [name, value] of installed) if (currentGlobal(name) !== value) found.push(name);
+  return found;
+}
+
+/** The clock and randomness globals the run installs, as graded code sees them now. */
+function currentGlobal(name: string): unknown {
+  const g = globalThis as any;
+  switch (name) {
+    case "Math.random":
+      return Math.random;
+    case "Date":
+      return g.Date;
+    case "performance.now":
+      return g.performance?.now;
+    case "process.hrtime":
+      return process.hrtime;
+  }
+}
+const WATCHED_GLOBALS = ["Math.random", "Date", "performance.now", "process.hrtime"];
+
+/** The failure for a run whose graded code replaced harness globals; the run's own failure, if any, goes into the details. */
+function integrityFailure(what: string[], earlier: SimulationFailure | undefined): SimulationFailure {
+  return new SimulationFailure(
+    "integrity",
+    `the graded code replaced ${what.join(", ")} during the run; the harness drives time, randomness and error handling, so this run's verdict cannot be trusted`,
+    earlier ? `the run had also failed: [${earlier.kind}] ${earlier.message}` : "",
+  );
+}
+
+/**
+ * Turns process.exit and process.abort into a failure of the run while it lasts: the call throws
+ * (so the graded code stops where it is) and the run fails even if the graded code catches it.
+ */
+function trapProcessExit(world: World): Installed {
+  const saved = { exit: process.exit, abort: process.abort };
+  const trap = (call: string) => () => {
+    const failure = new ImplementationError(`the graded code called ${call}; a submission must never end the process`, new Error(call));
+    world.fail(failure);
+    throw failure;
+  };
+  const exit = (code?: number | string) => trap(`process.exit(${code ?? ""})`)();
+  const abort = trap("process.abort()");
+  process.exit = exit as typeof process.exit;
+  process.abort = abort as typeof process.abort;
+  return {
+    replaced: () => [...(process.exit !== exit ? ["process.exit"] : []), ...(process.abort !== abort ? ["process.abort"] : [])],
+    restore: () => Object.assign(process, saved),
   };
 }
 
@@ -371,9 +445,12 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
   const clock = sandbox.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
   const world = new World(options, clock);
   const realRandom = Math.random;
-  Math.random = () => world.rng.float();
-  const restoreTimers = installNodeTimers(world);
-  const restoreErrors = captureProcessErrors(world);
+  const seededRandom = () => world.rng.float();
+  Math.random = seededRandom;
+  const timers = installNodeTimers(world);
+  const errors = captureProcessErrors(world);
+  const exits = trapProcessExit(world);
+  const installed = new Map(WATCHED_GLOBALS.map((name) => [name, currentGlobal(name)]));
   active = world;
 
   let steps = 0;
@@ -381,7 +458,14 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     let limitReached = false;
     const cancelLimit = world.after(virtualLimit, () => {
       limitReached = true;
-      world.fail(new SimulationFailure("virtual-time-limit", `test took longer than ${virtualLimit / 1000} seconds (virtual time)`));
+      const waits = world.describeWaits();
+      world.fail(
+        new SimulationFailure(
+          "virtual-time-limit",
+          `test took longer than ${virtualLimit / 1000} seconds (virtual time)${waits.length ? `, waiting for ${waits[0]}` : ""}`,
+          waits.length ? `pending:\n  ${waits.join("\n  ")}` : "",
+        ),
+      );
     });
     let finished = false;
     Promise.resolve()
@@ -418,8 +502,11 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     await settle(); // let continuations of the ended run drain while the fakes are still in place
     await settle();
     active = undefined;
-    restoreErrors();
-    restoreTimers();
+    const replaced = tampered(installed, [timers, errors, exits]);
+    if (replaced.length > 0) world.failure = integrityFailure(replaced, world.failure);
+    exits.restore();
+    errors.restore();
+    timers.restore();
     Math.random = realRandom;
     sandbox.restore();
   }

@@ -24,13 +24,15 @@ describe("raftgrade CLI", function () {
     for (const flag of ["--impl", "--raft", "--rsm", "--kv", "--clerk", "--part", "--grep", "--seed", "--reports"]) expect(r.stdout).to.include(flag);
   });
 
-  it("rejects an unknown flag, an unknown part, a bad regex and a missing implementation with status 2", () => {
+  it("rejects an unknown flag, an unknown part, a bad regex, a repeated flag and a missing implementation with status 2", () => {
     const cases: [string[], string][] = [
       [["grade", "--frobnicate"], "Unknown argument: frobnicate"],
       [["grade", "--part", "9Z"], 'unknown part "9Z"'],
       [["grade", "--grep", "("], "--grep is not a valid regular expression"],
       [["grade", "--impl", "no/such/dir"], 'implementation "no/such/dir" not found'],
       [["grade", "--seed", "-5"], "--seed: seed must be a non-negative integer"],
+      [["grade", "--part", "3A", "--part", "3B"], "--part was given 2 times (3A, 3B); give it once (comma-separate several parts)"],
+      [["grade", "--worker-memory", "lots"], "--worker-memory"],
       [[], "Name a command"],
     ];
     for (const [args, message] of cases) {

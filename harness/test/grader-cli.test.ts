@@ -216,8 +216,8 @@ describe("raftgrade grader (command line)", function () {
   it("a worker that dies or hangs fails the run it was running, with the reason, and the sweep goes on", () => {
     const impl = path.join(tmp, "hostile");
     fs.mkdirSync(impl);
-    // 3-peer tests: the process exits; the 7-peer test (TestManyElections3A): a loop that never yields.
-    fs.writeFileSync(path.join(impl, "index.ts"), "export const makeRaft = (peers: unknown[]) => {\n  if (peers.length === 7) for (;;);\n  process.exit(7);\n};\n");
+    // 3-peer tests: the process kills itself; the 7-peer test (TestManyElections3A): a loop that never yields.
+    fs.writeFileSync(path.join(impl, "index.ts"), "export const makeRaft = (peers: unknown[]) => {\n  if (peers.length === 7) for (;;);\n  process.kill(process.pid, \"SIGKILL\");\n};\n");
     const dir = path.join(tmp, "hostile-report");
     const r = raftgrade("grade", "--impl", impl, "--part", "3A", "--jobs", "1", "--run-timeout", "2", "--no-reference-timing", "--out", dir);
     expect(r.status, r.stdout + r.stderr).to.equal(1);
@@ -227,7 +227,7 @@ describe("raftgrade grader (command line)", function () {
       ["3A/TestReElection3A", "crash"],
       ["3A/TestManyElections3A", "killed"],
     ]);
-    expect(runs[0].message).to.include("the worker process running this test exited with code 7");
+    expect(runs[0].message).to.include("the worker process running this test was killed by SIGKILL");
     expect(runs[2].message).to.include("killed: the run took more than 2 s of real time (--run-timeout)");
     expect(runs[0].replay).to.equal(`raftgrade replay --impl ${impl} --test 3A/TestInitialElection3A --seed 1`);
   });

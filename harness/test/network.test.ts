@@ -305,7 +305,7 @@ describe("network (raftgrade semantics)", () => {
       server.addService("Raft", { requestVote: () => { throw new Error("boom"); } });
       await end.call("Raft.requestVote", {});
     });
-    expect(r1.failure?.message).to.equal("RPC handler Raft.requestVote on server99 threw: Error: boom");
+    expect(r1.failure?.message).to.equal("RPC handler Raft.requestVote on server99 threw: Error: boom (at harness/test/network.test.ts:305)");
     expect(r1.failure?.details).to.include("boom");
     const r2 = await runSimulation({ seed: 1 }, async (world) => {
       const { end, server } = setup(world);

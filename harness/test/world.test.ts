@@ -134,7 +134,7 @@ describe("world", () => {
       await world.sleep(1000);
     });
     expect(result.failure?.kind).to.equal("implementation");
-    expect(result.failure?.message).to.equal("a timeout callback on server-0-2#1 threw: RangeError: index out of range");
+    expect(result.failure?.message).to.equal("a timeout callback on server-0-2#1 threw: RangeError: index out of range (at harness/test/world.test.ts:133)");
     expect(result.failure?.details).to.include("world.test.ts");
   });
 

@@ -128,7 +128,8 @@ export async function callAsync<T>(
   let value: unknown;
   try {
     const crashed = node && onCrash !== undefined ? node.whenCrashed().then(() => onCrash) : undefined;
-    value = await (crashed ? Promise.race([pending, crashed]) : pending);
+    // Named as a pending wait, so a run that ends waiting on it (deadlock, time limit) says so.
+    value = await world.waitFor(where, crashed ? Promise.race([pending, crashed]) : (pending as Promise<unknown>));
   } catch (e) {
     return fail(new ImplementationError(`${where} rejected: ${describeThrown(e)}`, e));
   }
@@ -144,6 +145,7 @@ export async function callAsync<T>(
 function show(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "object" && value !== null && typeof (value as Promise<unknown>).then === "function") return "a Promise (this method must not be async)";
+  if (Array.isArray(value)) return `the array ${safeJson(value)} (return an object with named fields, not Go's tuple)`;
   if (typeof value === "object" && value !== null) {
     const methods = new Set<string>();
     for (let o = value; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
@@ -152,6 +154,10 @@ function show(value: unknown): string {
     const kind = Object.getPrototypeOf(value) === Object.prototype ? "an object" : `an object of class ${value.constructor?.name ?? "?"}`;
     if (methods.size > 0) return `${kind} with methods ${[...methods].join(", ")}`;
   }
+  return safeJson(value);
+}
+
+function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -10,7 +10,7 @@ import { World } from "../sim/world";
 import { SimNode } from "../sim/node";
 import { ImplementationError } from "../sim/errors";
 import type { ApplyMsg, Raft, RaftFactory, RaftState } from "../api/raft";
-import type { Channel } from "../api/channel";
+import { Channel, watchSends } from "../api/channel";
 import { callChecked, showCommand as show } from "./harness";
 import { InvariantViolation, RaftInvariants } from "./invariants";
 import { isRaft, isRaftState, RAFT_METHODS, sameCommand } from "./raft-tester";
@@ -72,13 +72,8 @@ export class ServiceRafts {
 
   /** Checks each command as the service receives it from server i's Raft. */
   private observe(i: number, applyCh: Channel<ApplyMsg>): void {
-    if (typeof applyCh?.send !== "function") return;
-    const send = applyCh.send.bind(applyCh);
-    applyCh.send = (msg: ApplyMsg) => {
-      const sent = send(msg);
-      void sent.then(() => this.deliveredTo(i, msg), () => undefined);
-      return sent;
-    };
+    if (applyCh instanceof Channel) watchSends(applyCh, (msg: ApplyMsg) => this.deliveredTo(i, msg));
+    else this.world.warn(`server ${i}'s service handed its Raft an applyCh that is not a harness Channel: what Raft applies there is not checked`);
   }
 
   private deliveredTo(i: number, msg: ApplyMsg): void {

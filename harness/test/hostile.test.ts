@@ -1,0 +1,195 @@
+/**
+ * Hostile submissions (fixtures/hostile/): each is graded through the CLI, in worker processes,
+ * like any submission, and must end as a failed run with the exact reason, while every other run
+ * of the sweep is still graded and every report file is written.
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPORT_FILES } from "../grader/write-reports";
+import { parseXml } from "./grader-helpers";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FIXTURES = "harness/test/fixtures/hostile";
+
+interface Run {
+  id: string;
+  status: string;
+  failureKind?: string;
+  message?: string;
+  details?: string;
+  output?: string;
+}
+
+interface Case {
+  fixture: string;
+  /** The layer the fixture replaces. */
+  layer?: "raft" | "rsm";
+  part: string;
+  tests: string[];
+  extra?: string[];
+  kind: string;
+  message: RegExp;
+  /** More to check on each failed run. */
+  also?: (run: Run) => void;
+}
+
+const at = (file: string, line: number) => `\\(at ${FIXTURES}/${file}\\.ts:${line}\\)`;
+const ELECTION = ["TestInitialElection3A", "TestReElection3A"];
+
+const CASES: Case[] = [
+  { fixture: "infinite-loop", part: "3A", tests: ELECTION, extra: ["--run-timeout", "2"], kind: "killed", message: /^killed: the run took more than 2 s of real time \(--run-timeout\)/ },
+  {
+    fixture: "memory-hog",
+    part: "3A",
+    tests: ELECTION,
+    extra: ["--worker-memory", "128"],
+    kind: "out-of-memory",
+    message: /^out of memory: the run needed more than the worker's 128 MiB heap \(--worker-memory\)/,
+    also: (run) => expect(run.details).to.match(/^last output of the worker:/),
+  },
+  { fixture: "kill-self", part: "3A", tests: ELECTION, kind: "crash", message: /^the worker process running this test was killed by SIGKILL/ },
+  { fixture: "exit-in-start", part: "3B", tests: ["TestBasicAgree3B", "TestFailAgree3B"], kind: "implementation", message: new RegExp(`^the graded code called process\\.exit\\(0\\); a submission must never end the process ${at("exit-in-start", 6)}$`) },
+  {
+    fixture: "throw-in-timer",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message: new RegExp(`^a timeout callback on server-0-1#1 threw: Error: ticker of server 1 lost its state ${at("throw-in-timer", 5)}$`),
+    // The student's frames, not the simulator's.
+    also: (run) => expect(run.details).to.match(/^Error: ticker of server 1 lost its state\n {4}at checkTicker \(.*throw-in-timer\.ts:5:9\)\n.*throw-in-timer\.ts:10:\d+\)\n {4}… \d+ harness frames$/),
+  },
+  { fixture: "throw-in-handler", part: "3A", tests: ELECTION, kind: "implementation", message: new RegExp(`^RPC handler Raft\\.requestVote on server-0-\\d#1 threw: TypeError: server \\d: cannot read votes of undefined ${at("throw-in-handler", 6)}$`) },
+  { fixture: "unhandled-rejection", part: "3A", tests: ELECTION, kind: "implementation", message: new RegExp(`^unhandled error in the graded code: Error: server 2: persisted state is corrupt ${at("unhandled-rejection", 6)}$`) },
+  {
+    fixture: "never-resolves",
+    layer: "rsm",
+    part: "4A",
+    tests: ["TestBasic4A"],
+    kind: "virtual-time-limit",
+    message: /^test took longer than 120 seconds \(virtual time\), waiting for submit\(\{"op":"Inc"\}\) on server-0-0#1 \(waiting since 0\.000s\)$/,
+  },
+  { fixture: "function-over-rpc", part: "3A", tests: ELECTION, kind: "implementation", message: /^RPC Raft\.requestVote sent by server-0-0#1: cannot encode args\.onReply\.done: a function \(done\) cannot be encoded; send plain data/ },
+  {
+    fixture: "console-flood",
+    part: "3A",
+    tests: ELECTION,
+    kind: "output-limit",
+    message: /^the run printed more than 64 MiB of output; turn debug printing off \(or down\) for grading$/,
+    also: (run) => {
+      expect(run.output).to.match(/^\[… \d+ earlier characters not kept\]\n/);
+      expect(run.output!.length).to.be.below(8 * 1024 + 100);
+    },
+  },
+  { fixture: "wrong-getstate", part: "3A", tests: ELECTION, kind: "implementation", message: /^getState\(\) on server-0-0#1 returned the array \[\d+,(true|false)\] \(return an object with named fields, not Go's tuple\); expected \{ term: integer, isLeader: boolean \}$/ },
+  { fixture: "wrong-start", part: "3B", tests: ["TestBasicAgree3B"], kind: "implementation", message: /^start\(100\) on server-0-\d#1 returned -?\d+; expected \{ index: integer, term: integer, isLeader: boolean \}$/ },
+  {
+    fixture: "tamper-persister",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message: new RegExp(`threw: TypeError: Cannot assign to read only property 'raftStateSize' of object '#<SimPersister>'; the persister, applyCh and ends the harness hands over are read-only ${at("tamper-persister", 5)}$`),
+  },
+  { fixture: "tamper-random", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced Math\.random during the run; / },
+  { fixture: "tamper-timers", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced setTimeout during the run; / },
+  {
+    fixture: "tamper-builtin",
+    part: "3A",
+    tests: ELECTION,
+    kind: "integrity",
+    message: /^the graded code changed Array\.prototype\.every during this run; the harness computes verdicts with these, so this run's verdict cannot be trusted$/,
+    also: (run) => expect(run.details).to.match(/^the run's own verdict was: /),
+  },
+  { fixture: "tamper-console", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code changed console\.log when its modules were loaded; / },
+  {
+    fixture: "forge-result",
+    part: "3A",
+    tests: ELECTION,
+    kind: "integrity",
+    message: /^the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted$/,
+    also: (run) => expect(run.details).to.match(/"status":"passed"/),
+  },
+];
+
+/** Grades with the CLI; resolves to the report folder once the grader exits. */
+function grade(name: string, args: string[], reports: string): Promise<{ dir: string; code: number | null; output: string }> {
+  const out = path.join(reports, name);
+  const argv = [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--no-reference-timing", "--jobs", "2", "--out", out, ...args];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code) => resolve({ dir: out, code, output }));
+  });
+}
+
+function readRuns(dir: string, output: string): Run[] {
+  const file = path.join(dir, "results.json");
+  if (!fs.existsSync(file)) throw new Error(`no results.json; the grader printed:\n${output}`);
+  return JSON.parse(fs.readFileSync(file, "utf8")).runs;
+}
+
+function expectAllReports(dir: string, runs: number): void {
+  for (const file of REPORT_FILES) expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
+  const junit = parseXml(fs.readFileSync(path.join(dir, "junit.xml"), "utf8"));
+  const cases = junit.children.flatMap((suite) => suite.children.filter((c) => c.name === "testcase"));
+  expect(cases.length, "JUnit test cases").to.equal(runs);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, "gradescope.json"), "utf8")).tests).to.be.an("array").that.is.not.empty;
+}
+
+describe("hostile submissions fail with a precise reason, and the sweep goes on", function () {
+  this.timeout(600_000);
+  const reports = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-hostile-"));
+  after(() => fs.rmSync(reports, { recursive: true, force: true }));
+
+  // Grade every fixture up front, two at a time (two workers each would only contend).
+  const graded = new Map<string, ReturnType<typeof grade>>();
+  before(() => {
+    const queue = [...CASES];
+    const next = async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const grep = `^${c.part}/(${c.tests.join("|")})$`;
+        const run = grade(c.fixture, [`--${c.layer ?? "raft"}`, `${FIXTURES}/${c.fixture}.ts`, "--part", c.part, "--grep", grep, ...(c.extra ?? [])], reports);
+        graded.set(c.fixture, run);
+        await run;
+      }
+    };
+    void Promise.all([next(), next()]);
+  });
+
+  for (const c of CASES) {
+    it(`${c.fixture}: ${c.kind}`, async () => {
+      while (!graded.has(c.fixture)) await new Promise((r) => setTimeout(r, 50));
+      const { dir, code, output } = await graded.get(c.fixture)!;
+      const runs = readRuns(dir, output);
+      expect(code, output).to.equal(1);
+      expect(runs.map((r) => r.id).sort()).to.deep.equal(c.tests.map((t) => `${c.part}/${t}`).sort());
+      for (const run of runs) {
+        expect(run.status, `${run.id}: ${run.message}`).to.equal("failed");
+        expect(run.failureKind, `${run.id}: ${run.message}`).to.equal(c.kind);
+        expect(run.message).to.match(c.message);
+        c.also?.(run);
+      }
+      expectAllReports(dir, runs.length);
+    });
+  }
+
+  it("a sweep mixing passing runs with runs whose worker is killed reports every run", async () => {
+    const { dir, code, output } = await grade("mixed", ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "3"], reports);
+    expect(code, output).to.equal(1);
+    const runs = readRuns(dir, output);
+    expect(runs).to.have.length(6);
+    for (const run of runs) {
+      if (run.id === "3A/TestManyElections3A") {
+        expect(run.status).to.equal("failed");
+        expect(run.failureKind).to.equal("killed");
+      } else {
+        expect(run.status, `${run.id}: ${run.message}`).to.equal("passed");
+      }
+    }
+    expectAllReports(dir, 6);
+  });
+});
