@@ -1,6 +1,6 @@
 /**
  * The raftgrade command line, on yargs: grade (worker processes, reports), list, replay, merge,
- * init, and check-history (harness/checker/cli.ts). The work is in harness/grader/; this file only
+ * report (the HTML report again, harness/html/), init, and check-history (harness/checker/cli.ts). The work is in harness/grader/; this file only
  * declares the flags and hands them over.
  */
 import yargs, { Argv } from "yargs";
@@ -15,6 +15,7 @@ import { PARTS } from "../../specs";
 import { checkHistoryCommand } from "../checker/cli";
 import { DEFAULT_TIMEOUT_MS } from "../checker/check";
 import { MODELS } from "../checker/models";
+import { reportCommand, DEFAULT_HTML_PAGES } from "../html/report-pages";
 
 /** --impl and the per-layer overrides, shared by grade and replay. */
 function layerOptions<T>(y: Argv<T>) {
@@ -77,6 +78,10 @@ export async function main(argv: string[]): Promise<void> {
             describe: "Run the reference on the same seeds for the timing report (cached in node_modules/.cache/raftgrade); --no-reference-timing skips it",
           })
           .option("run-timeout", { type: "string", describe: `Real seconds one run may take before its worker is killed and the run fails (default ${DEFAULT_RUN_TIMEOUT_S})` })
+          .option("html-pages", {
+            type: "string",
+            describe: `Failing runs to replay (in child processes) for a page each in <report>/index.html: timeline, messages, log (default ${DEFAULT_HTML_PAGES}; 0: none)`,
+          })
           .option("worker-memory", { type: "string", describe: `Heap limit of each worker process in MiB; a run that needs more fails as out of memory (default ${DEFAULT_WORKER_MEMORY_MB})` })
           .option("check-determinism", {
             type: "boolean",
@@ -103,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
           coverage: args.coverage,
           referenceTiming: args.referenceTiming,
           runTimeout: args.runTimeout,
+          htmlPages: args.htmlPages,
           workerMemory: args.workerMemory,
         });
       },
@@ -127,7 +133,8 @@ export async function main(argv: string[]): Promise<void> {
         layerOptions(y)
           .option("test", { type: "string", demandOption: true, describe: "Test id, e.g. 3A/TestReElection3A" })
           .option("seed", { type: "string", demandOption: true, describe: "The seed of the run to replay" })
-          .option("trace", { type: "string", default: "all", describe: "Trace events to print: all, none, or the last N" }),
+          .option("trace", { type: "string", default: "all", describe: "Trace events to print: all, none, or the last N" })
+          .option("html", { type: "string", describe: "Also record the run in full and write its HTML page (timeline, messages, log) and run.json into this folder" }),
       async (args) => {
         process.exitCode = await replay({
           impl: args.impl,
@@ -137,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
           invariants: args.invariants,
           strictLinearizability: args.strictLinearizability,
           trace: args.trace,
+          html: args.html,
         });
       },
     )
@@ -150,6 +158,14 @@ export async function main(argv: string[]): Promise<void> {
           .option("out", { type: "string", describe: "Write the merged reports into exactly this folder" }),
       async (args) => {
         process.exitCode = await merge({ dirs: args.dirs as string[], reportsDir: args.reports, out: args.out });
+      },
+    )
+    .command(
+      "report <dir>",
+      "Render the HTML report of a report folder again (index.html and the pages of the replayed failing runs) from its results.json and runs/*/run.json",
+      (y) => y.positional("dir", { type: "string", demandOption: true, describe: "Report folder (reports/<run-id>)" }),
+      (args) => {
+        process.exitCode = reportCommand(args.dir as string);
       },
     )
     .command(
@@ -183,7 +199,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       return true;
     })
-    .demandCommand(1, "Name a command: grade, list, replay, merge, init or check-history")
+    .demandCommand(1, "Name a command: grade, list, replay, merge, report, init or check-history")
     .strict()
     .help()
     .alias("h", "help")

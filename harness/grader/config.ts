@@ -87,12 +87,14 @@ export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" 
 
 /** The command line that reruns exactly one test (by its stable id, e.g. 3A/TestInitialElection3A) on one seed. */
 export function replayCommand(config: ReplaySettings, id: string, seed: number): string {
-  const layers = (["raft", "rsm", "kv", "clerk"] as const)
-    .filter((l) => config.layers[l] !== config.impl)
-    .map((l) => ` --${l} ${shellQuote(config.layers[l])}`)
-    .join("");
-  const flags = (config.invariants ? "" : " --no-invariants") + (config.strictLinearizability ? " --strict-linearizability" : "");
-  return `raftgrade replay --impl ${shellQuote(config.impl)}${layers} --test ${shellQuote(id)} --seed ${seed}${flags}`;
+  return ["raftgrade", ...replayArgs(config, id, seed)].map(shellQuote).join(" ");
+}
+
+/** The arguments of that command (the HTML report runs it as a child process). */
+export function replayArgs(config: ReplaySettings, id: string, seed: number): string[] {
+  const layers = (["raft", "rsm", "kv", "clerk"] as const).filter((l) => config.layers[l] !== config.impl).flatMap((l) => [`--${l}`, config.layers[l]]);
+  const flags = [...(config.invariants ? [] : ["--no-invariants"]), ...(config.strictLinearizability ? ["--strict-linearizability"] : [])];
+  return ["replay", "--impl", config.impl, ...layers, "--test", id, "--seed", String(seed), ...flags];
 }
 
 export function shellQuote(s: string): string {

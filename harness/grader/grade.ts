@@ -17,6 +17,7 @@ import { coverageSetup, writeCoverageReport } from "./coverage";
 import { UsageError, EXIT } from "./errors";
 import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "./grade-plan";
 import { runItems, referenceFigures, workerEnv, isReference, layerRefs } from "./grade-run";
+import { writeHtmlReport, parseHtmlPages } from "../html/report-pages";
 
 export { DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB };
 
@@ -43,6 +44,8 @@ export interface GradeOptions {
   referenceTiming: boolean;
   /** Real seconds a single run may take in a worker before the worker is killed. */
   runTimeout?: unknown;
+  /** Failing runs replayed for an HTML page each (--html-pages; default 20, 0: none). */
+  htmlPages?: unknown;
   /** Heap limit of a worker in MiB (--worker-memory). */
   workerMemory?: unknown;
 }
@@ -50,7 +53,9 @@ export interface GradeOptions {
 /** Runs the specs; resolves to the process exit status. */
 export async function grade(options: GradeOptions): Promise<number> {
   let plan: Plan;
+  let htmlPages: number;
   try {
+    htmlPages = parseHtmlPages(options.htmlPages);
     plan = makePlan(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -134,6 +139,21 @@ export async function grade(options: GradeOptions): Promise<number> {
     const written = writeReports(reportDir, report);
     for (const error of written.errors) console.error(`raftgrade: could not write the report into ${reportDir}: ${error}`);
     if (written.written.length > 0) console.log(`raftgrade: reports written to ${reportDir}${written.errors.length ? " (some files failed, see above)" : ""}`);
+    if (written.written.length > 0) {
+      // Failing runs are replayed with full recording in child processes: the grader never runs graded code.
+      const htmlErrors = await writeHtmlReport(reportDir, report, {
+        pages: htmlPages,
+        settings: config,
+        runTimeoutMs: plan.runTimeoutMs,
+        memoryMb: plan.workerMemoryMb,
+        jobs: plan.jobs,
+        skip: interrupted ? "the sweep was interrupted before the pages were made" : undefined,
+        log: (line) => console.log(line),
+      });
+      for (const error of htmlErrors) console.error(`raftgrade: could not write the HTML report: ${error}`);
+      written.errors.push(...htmlErrors);
+      console.log(`raftgrade: HTML report: ${path.join(reportDir, "index.html")}`);
+    }
 
     if (interrupted) return EXIT.interrupted;
     if (report.summary.runsFailed > 0) return EXIT.failed;

@@ -47,6 +47,8 @@ interface Worker {
   current?: number;
   timer?: NodeJS.Timeout;
   killedForTime?: boolean;
+  /** The graded modules did not finish loading within the run timeout (a top-level loop). */
+  killedWhileLoading?: boolean;
   fatal?: string;
   tail: string;
 }
@@ -112,7 +114,13 @@ export class WorkerPool {
 
   private onMessage(w: Worker, msg: FromWorker): void {
     if (msg?.token !== w.token) return this.forged(w, msg);
-    if (msg.type === "ready") {
+    if (msg.type === "loading") {
+      w.timer = setTimeout(() => {
+        w.killedWhileLoading = true;
+        w.child.kill("SIGKILL");
+      }, this.options.runTimeoutMs);
+    } else if (msg.type === "ready") {
+      clearTimeout(w.timer);
       w.ready = true;
       this.startFailures = 0;
       this.assign(w);
@@ -177,15 +185,19 @@ export class WorkerPool {
       );
     }
     if (!w.ready && !this.interrupted) this.startFailures++;
-    if (this.startFailures >= MAX_START_FAILURES) this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
+    if (w.killedWhileLoading) {
+      // Loading is the same every time: no other worker would get further.
+      this.failRemaining(`the graded code did not finish loading within ${this.options.runTimeoutMs / 1000} s (--run-timeout); a loop at the top level of a module never yields`, "killed");
+      for (const other of this.live) if (!other.ready) other.child.kill("SIGKILL");
+    } else if (this.startFailures >= MAX_START_FAILURES) this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
     else if (!this.interrupted && this.next < this.items.length && this.live.size < this.options.jobs) this.spawn();
     if (this.live.size === 0) this.finish();
   }
 
-  private failRemaining(reason: string): void {
+  private failRemaining(reason: string, kind = "grader"): void {
     for (; this.next < this.items.length; this.next++) {
       const item = this.items[this.next];
-      this.record(this.next, failedOutcome(item.id, this.options.partOf(item.id), item.seed, "grader", reason));
+      this.record(this.next, failedOutcome(item.id, this.options.partOf(item.id), item.seed, kind, reason));
     }
   }
 

@@ -2,12 +2,13 @@
  * `raftgrade replay`: re-runs one test on one seed in this process, with every trace event kept,
  * and prints the run's own output (the tester's lines and the graded code's console output) as it
  * happens, then the harness trace, the verdict and the trace hash — the same hash as the run it
- * replays, since the simulation is deterministic.
+ * replays, since the simulation is deterministic. With `--html DIR` it also records the run in
+ * full (harness/sim/recorder.ts) and writes its page and data into DIR (harness/html/).
  */
 import Mocha from "mocha";
 import { findPart, PARTS } from "../../specs";
 import type { Layer } from "../api/implementation";
-import { writeConfig, readConfig } from "./config";
+import { writeConfig, readConfig, replayCommand } from "./config";
 import { loadSpecs } from "./discover";
 import { lastRunResult } from "./lab-test";
 import { parseSeed, parsePositiveInt } from "./plan";
@@ -16,6 +17,11 @@ import { resolveImplementation } from "./load";
 import { formatEvents } from "../sim/trace";
 import * as fs from "node:fs";
 import { preloadLayers } from "./preload";
+import { captureOutput, Captured } from "./capture";
+import { activeWorld } from "../sim/world";
+import { currentNode } from "../sim/node";
+import { startRecording, stopRecording, Recorder } from "../sim/recorder";
+import { writeRunPage } from "../html/run-folder";
 
 export interface ReplayOptions {
   impl: string;
@@ -26,6 +32,8 @@ export interface ReplayOptions {
   strictLinearizability: boolean;
   /** "all" (default), "none", or the number of last events to print. */
   trace?: string;
+  /** Record the run in full and write its HTML page and run.json into this folder. */
+  html?: string;
 }
 
 class SilentReporter extends Mocha.reporters.Base {}
@@ -46,6 +54,7 @@ export async function replay(options: ReplayOptions): Promise<number> {
         throw new UsageError(`implementation "${ref}" not found: ${resolveImplementation(ref)} does not exist`);
       }
     }
+    if (options.html !== undefined) checkHtmlDir(options.html);
     specs = loadSpecs([part], { reporter: SilentReporter });
     if (!specs.byId.has(options.test)) {
       throw new UsageError(`--test ${options.test}: no such test in part ${part.part}; its tests are ${specs.tests.map((t) => t.id).join(", ")}`);
@@ -65,10 +74,17 @@ export async function replay(options: ReplayOptions): Promise<number> {
   console.log(`--- output of the run (the tester's lines and the graded code's own) ---`);
   specs.mocha.grep(new RegExp(`^${test.fullTitle().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
   let error: Error | undefined;
-  await new Promise<void>((resolve) => {
-    const runner = specs.mocha.run(() => resolve());
-    runner.on("fail", (_t, err) => (error ??= err));
-  });
+  const recorder = options.html !== undefined ? startRecording() : undefined;
+  const output = recorder ? recordOutput(recorder) : undefined;
+  try {
+    await new Promise<void>((resolve) => {
+      const runner = specs.mocha.run(() => resolve());
+      runner.on("fail", (_t, err) => (error ??= err));
+    });
+  } finally {
+    output?.stop();
+    stopRecording();
+  }
 
   const result = lastRunResult();
   if (!result) {
@@ -90,5 +106,50 @@ export async function replay(options: ReplayOptions): Promise<number> {
   }
   console.log(`seed ${result.seed}, virtual time ${(result.virtualMs / 1000).toFixed(3)} s, ${result.counters.rpcs} RPCs, ${result.counters.bytes} bytes, ${result.counters.ops} ops`);
   console.log(`trace hash: ${result.traceHash}`);
+  if (recorder && options.html !== undefined) {
+    const recorded = recorder.finish(result.virtualMs);
+    const file = writeRunPage(options.html, {
+      id: options.test,
+      title: test.fullTitle(),
+      seed: result.seed,
+      implementation: config.impl,
+      layers: config.layers,
+      invariants: config.invariants,
+      strictLinearizability: config.strictLinearizability,
+      replay: replayCommand(config, options.test, result.seed),
+      status: result.failure ? "failed" : result.warnings.length ? "passed-with-warning" : "passed",
+      failureKind: result.failure?.kind,
+      message: result.failure?.message,
+      details: result.failure?.details || undefined,
+      warnings: result.warnings,
+      virtualMs: result.virtualMs,
+      realMs: Math.round(result.realMs),
+      ...result.counters,
+      traceHash: result.traceHash,
+    }, recorded);
+    console.log(`html page: ${file}`);
+  }
   return result.failure ? EXIT.failed : EXIT.passed;
+}
+
+/** The folder for --html must be creatable and writable (checked before the run). */
+function checkHtmlDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--html ${dir}: cannot write there: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * While the run is recorded, what it prints goes to the recorder too, stamped with the virtual
+ * time and the node that printed it, and still to the terminal.
+ */
+function recordOutput(recorder: Recorder): Captured {
+  const terminal = process.stdout.write.bind(process.stdout);
+  return captureOutput(1024, (text) => {
+    if (activeWorld()) recorder.print(text, currentNode()?.name);
+    terminal(text);
+  });
 }

@@ -30,6 +30,8 @@ export type ToWorker =
   | { type: "stop" };
 
 export type FromWorker =
+  /** The specs are loaded; the graded modules load next (the grader times that, as it times a run). */
+  | { type: "loading"; token: string }
   | { type: "ready"; token: string; tests: number }
   | { type: "fatal"; token: string; message: string }
   /** retire: the worker exits after this result (its built-ins were tampered with); send it nothing more. */

@@ -43,6 +43,7 @@ export function runWorker(): void {
           specs = loadSpecs(msg.parts, { reporter: SilentReporter });
           keepLoaded(specs.mocha);
           baseline = snapshotGlobals();
+          send({ type: "loading", token });
           preloadLayers();
           loadTampering = changedGlobals(baseline);
           send({ type: "ready", token, tests: specs.tests.length });

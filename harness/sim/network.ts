@@ -12,6 +12,7 @@ import { SimNode } from "./node";
 import { encode, decode, CodecError } from "./codec";
 import { ImplementationError, describeThrown } from "./errors";
 import { hashBytes } from "./trace";
+import { recording, FATE } from "./recorder";
 import type { ClientEnd } from "../api/network";
 
 /** labrpc's constants, named as in the 2025 sources. */
@@ -110,6 +111,7 @@ export class Network {
     if (!end) return;
     end.enabled = false;
     this.ends.delete(name);
+    recording()?.link(end.owner?.name, end.serverName, false);
     this.noticeChanges();
   }
 
@@ -124,6 +126,7 @@ export class Network {
     const end = this.endState(endName);
     if (end.enabled === enabled) return;
     end.enabled = enabled;
+    recording()?.link(end.owner?.name, end.serverName, enabled);
     if (!enabled) this.noticeChanges();
   }
 
@@ -182,7 +185,13 @@ export class Network {
     world.counters.bytes += argBytes.length;
     const id = this.nextCallId++;
     world.trace.record(world.now(), "rpc.send", who, `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes)`, hashBytes(argBytes, argBytes.length));
-    if (end.owner && !end.owner.alive) return never(); // a crashed process sends nothing
+    // The HTML report's recorder (replay --html only) follows the call's steps: `rec` is undefined otherwise.
+    const rec = recording();
+    const r = rec ? rec.rpcSend(id, end.owner?.name ?? "tester", end.serverName, serviceMethod, argBytes.length) : -1;
+    if (end.owner && !end.owner.alive) {
+      rec?.rpcEnd(r, FATE.callerCrashed);
+      return never(); // a crashed process sends nothing
+    }
     if (this.cleanedUp) return null;
 
     // The handler runs after the caller yields, as in its own goroutine.
@@ -192,6 +201,7 @@ export class Network {
     if (!server) {
       await world.sleep(this.longDelays ? world.rng.int(LONG_DELAY_MS) : world.rng.int(SHORT_FAILURE_MS));
       world.trace.record(world.now(), "rpc.fail", who, `#${id} ${serviceMethod}: peer unreachable`);
+      rec?.rpcEnd(r, FATE.unreachable);
       return end.owner && !end.owner.alive ? never() : null;
     }
     if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
@@ -199,27 +209,38 @@ export class Network {
       await world.sleep(world.rng.int(SHORT_DELAY_MS));
       if (world.rng.int(1000) < DROP_PER_MILLE) {
         world.trace.record(world.now(), "rpc.drop", who, `#${id} ${serviceMethod}: request dropped`);
+        rec?.rpcEnd(r, FATE.requestDropped);
         return end.owner && !end.owner.alive ? never() : null;
       }
     }
 
+    rec?.rpcArrive(r);
     const replyBytes = await this.runHandler(end, end.serverName!, server, serviceMethod, argBytes, id);
     if (replyBytes === null) {
       world.trace.record(world.now(), "rpc.fail", who, `#${id} ${serviceMethod}: server died or handler failed`);
+      rec?.rpcEnd(r, FATE.serverDied);
       return end.owner && !end.owner.alive ? never() : null;
     }
+    rec?.rpcHandled(r);
     if (!this.reliable && world.rng.int(1000) < DROP_PER_MILLE) {
       world.trace.record(world.now(), "rpc.drop", who, `#${id} ${serviceMethod}: reply dropped`);
+      rec?.rpcEnd(r, FATE.replyDropped);
       return end.owner && !end.owner.alive ? never() : null;
     }
+    let late = false;
     if (this.longReordering && world.rng.int(900) < REORDER_OF_900) {
+      late = true;
       await world.sleep(200 + world.rng.int(1 + world.rng.int(2000)));
     }
     if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
-    if (end.owner && !end.owner.alive) return never();
+    if (end.owner && !end.owner.alive) {
+      rec?.rpcEnd(r, FATE.callerCrashed);
+      return never();
+    }
     this.totalBytes += replyBytes.length;
     world.counters.bytes += replyBytes.length;
     world.trace.record(world.now(), "rpc.reply", who, `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`, hashBytes(replyBytes, replyBytes.length));
+    rec?.rpcEnd(r, late ? FATE.late : FATE.delivered, replyBytes.length);
     return decode<Reply>(replyBytes);
   }
 

@@ -15,6 +15,7 @@ import type { Model, Operation } from "../checker/model";
 import { kvAppend, type AppendInput, type AppendOutput } from "../checker/models/kv-append";
 import { background, callAsync, callChecked, fatal, gradedLayer, hasMethods } from "./harness";
 import { ServiceTester, ELECTION_TIMEOUT, CLASSIC_HOP_DELAY_MS } from "./service-tester";
+import { recording } from "../sim/recorder";
 
 export { ELECTION_TIMEOUT };
 
@@ -154,6 +155,7 @@ export class ClassicTester extends ServiceTester {
 
   record(op: AppendOperation, intoHistory: boolean): void {
     if (intoHistory) this.history.push(op);
+    recording()?.clientOp(op.clientId, op.call, op.return, kvAppend.describeOperation(op.input, op.output));
     this.run.countOp();
   }
 

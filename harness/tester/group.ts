@@ -8,6 +8,7 @@ import { Network, SimServer } from "../sim/network";
 import { SimNode } from "../sim/node";
 import { SimPersister } from "../sim/persister";
 import type { ClientEnd } from "../api/network";
+import { recording } from "../sim/recorder";
 
 /** A started server's services, registered by name ("Raft", "KVServer", ...), and how to stop them. */
 export interface StartedServer {
@@ -49,6 +50,7 @@ export class ServerGroup {
     const slot = this.slots[i];
     if (slot.node?.alive) throw new Error(`harness bug: server ${i} is already running`);
     const node = this.world.startNode(this.serverName(i));
+    recording()?.serverUp(this.serverName(i));
     slot.node = node;
     slot.endNames = Array.from({ length: this.n }, () => this.world.rng.string(20));
     const ends = slot.endNames.map((name, j) => {
@@ -75,6 +77,7 @@ export class ServerGroup {
     const started = slot.started;
     slot.started = undefined;
     if (slot.node) this.world.crashNode(slot.node);
+    if (started) recording()?.serverDown(this.serverName(i));
     if (started) this.world.callImplementation(undefined, `kill() of server ${i}`, () => started.kill());
   }
 

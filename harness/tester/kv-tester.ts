@@ -19,6 +19,7 @@ import { kvVersioned, type VersionedInput, type VersionedOutput } from "../check
 import { TesterClnt } from "./clnt";
 import { background, callAsync, callChecked, fatal, gradedLayer, hasMethods } from "./harness";
 import { ServiceTester, ELECTION_TIMEOUT } from "./service-tester";
+import { recording } from "../sim/recorder";
 
 export { ELECTION_TIMEOUT };
 /** GenericTest: iterations, client phase (ms), keys when random. */
@@ -148,6 +149,7 @@ export class KVTester extends ServiceTester {
 
   record(op: KVOperation): void {
     this.history.push(op);
+    recording()?.clientOp(op.clientId, op.call, op.return, kvVersioned.describeOperation(op.input, op.output));
     this.run.countOp();
   }
 

@@ -17,6 +17,7 @@ import type { Model, Operation } from "../checker/model";
 import { kvVersioned } from "../checker/models";
 import { readConfig } from "../grader/config";
 import { fatal } from "./harness";
+import { recording } from "../sim/recorder";
 
 /** The lab's budget per check. */
 export const LINEARIZABILITY_TIMEOUT_MS = 1000;
@@ -49,6 +50,7 @@ export function checkHistory<I, O>(
   const marks = openAnnotation ? [...annotations, { ...openAnnotation, end: now }] : annotations;
   const html = renderHtml(result, history, model, marks, { title: `${title}, seed ${world.seed}: not linearizable` });
   const file = writeArtifact(html, `${name}.html`);
+  recording()?.linearizabilityPicture(html);
   fatal(`history is not linearizable; visualization: ${file} (history: ${historyFile})`);
 }
 

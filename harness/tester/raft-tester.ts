@@ -17,6 +17,7 @@ import { ServerGroup } from "./group";
 import { TestRun, callChecked, fatal, gradedLayer, hasMethods, showCommand as show } from "./harness";
 import { RaftInvariants } from "./invariants";
 import { readConfig } from "../grader/config";
+import { recording } from "../sim/recorder";
 
 /** The tester "generously allows" one second for an election. */
 export const RAFT_ELECTION_TIMEOUT = 1000;
@@ -69,7 +70,11 @@ export class RaftTester {
     if (readConfig().invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand);
       this.invariants = invariants;
-      world.onEvent(() => invariants.checkStates(this.rafts.map((raft, i) => (raft ? this.getState(i) : undefined))));
+      world.onEvent(() => {
+        const states = this.rafts.map((raft, i) => (raft ? this.getState(i) : undefined));
+        recording()?.raftStates(states, (i) => this.group.serverName(i)); // before the check, so a violating state is on the report
+        invariants.checkStates(states);
+      });
     }
     // As tester1's MakeConfig: start and connect everyone, then set reliability; Raft tests add long delays.
     this.group.startServers();
@@ -166,6 +171,7 @@ export class RaftTester {
     this.checkLogs(i, command, index);
     if (index > 1 && !this.logs[i].has(index - 1)) fatal(`apply error: server ${i} apply out of order ${index}`);
     this.lastApplied[i] = index;
+    recording()?.applied(this.group.serverName(i), index);
     if (this.snapshotMode && (index + 1) % SNAPSHOT_INTERVAL === 0) {
       const xlog: unknown[] = [null];
       for (let j = 1; j <= index; j++) xlog.push(this.logs[i].get(j) ?? null);
@@ -193,6 +199,7 @@ export class RaftTester {
     this.invariants?.installed(i, xlog);
     this.logs[i] = new Map(xlog.map((c, j) => [j, c] as [number, unknown]).filter(([j]) => j > 0));
     this.lastApplied[i] = lastIncludedIndex;
+    recording()?.applied(this.group.serverName(i), lastIncludedIndex);
   }
 
   /** A restarted server in snapshot mode starts from the snapshot in its persister, as a service would. */
@@ -201,6 +208,7 @@ export class RaftTester {
     const [lastIncludedIndex, xlog] = this.decodeSnapshot(i, persister.readSnapshot());
     this.logs[i] = new Map(xlog.map((c, j) => [j, c] as [number, unknown]).filter(([j]) => j > 0));
     this.lastApplied[i] = lastIncludedIndex;
+    recording()?.applied(this.group.serverName(i), lastIncludedIndex);
   }
 
   private decodeSnapshot(i: number, snapshot: Uint8Array): [number, unknown[]] {

@@ -15,6 +15,7 @@ import { callChecked, showCommand as show } from "./harness";
 import { InvariantViolation, RaftInvariants } from "./invariants";
 import { isRaft, isRaftState, RAFT_METHODS, sameCommand } from "./raft-tester";
 import { readConfig } from "../grader/config";
+import { recording } from "../sim/recorder";
 
 export class ServiceRafts {
   private readonly rafts: (Raft | undefined)[];
@@ -33,7 +34,11 @@ export class ServiceRafts {
     if (readConfig().invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand);
       this.invariants = invariants;
-      world.onEvent(() => invariants.checkStates(this.rafts.map((raft, i) => (raft && this.nodes[i]?.alive ? this.getState(i) : undefined))));
+      world.onEvent(() => {
+        const states = this.rafts.map((raft, i) => (raft && this.nodes[i]?.alive ? this.getState(i) : undefined));
+        recording()?.raftStates(states, (i) => this.nodes[i]!.name); // before the check, so a violating state is on the report
+        invariants.checkStates(states);
+      });
     }
   }
 
@@ -77,7 +82,9 @@ export class ServiceRafts {
   }
 
   private deliveredTo(i: number, msg: ApplyMsg): void {
+    if (msg?.snapshotValid && this.nodes[i]?.alive) recording()?.applied(this.nodes[i]!.name, msg.snapshotIndex);
     if (!msg?.commandValid || !this.nodes[i]?.alive || this.world.failure) return;
+    recording()?.applied(this.nodes[i]!.name, msg.commandIndex);
     const first = this.delivered.get(msg.commandIndex);
     if (!first) this.delivered.set(msg.commandIndex, { server: i, command: msg.command });
     else if (!sameCommand(first.command, msg.command)) {
