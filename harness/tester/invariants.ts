@@ -52,8 +52,10 @@ export class RaftInvariants {
 
   /**
    * Commit durability, on each command a server applies: once a majority applied an index, its
-   * command is fixed. Counting per index is enough: the tester calls this only after its own
-   * apply check found the command equal to every other server's at that index.
+   * command is fixed. Counting per index is enough: under the Raft tester this runs after the
+   * lab's own apply check (which then finds any conflict first, and a lab failure stays a lab
+   * failure); under the services, before state-machine safety, so a conflict at an index a
+   * majority had applied is named as the stronger property.
    */
   applied(i: number, index: number, command: unknown): void {
     const fixed = this.committed.get(index);

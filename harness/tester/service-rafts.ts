@@ -85,6 +85,13 @@ export class ServiceRafts {
     if (msg?.snapshotValid && this.nodes[i]?.alive) recording()?.applied(this.nodes[i]!.name, msg.snapshotIndex);
     if (!msg?.commandValid || !this.nodes[i]?.alive || this.world.failure) return;
     recording()?.applied(this.nodes[i]!.name, msg.commandIndex);
+    try {
+      // First: an index a majority had applied, now applied otherwise, is the stronger property
+      // broken (commit durability); state-machine safety below covers any other conflict.
+      this.invariants!.applied(i, msg.commandIndex, msg.command);
+    } catch {
+      return; // the violation is already the run's failure
+    }
     const first = this.delivered.get(msg.commandIndex);
     if (!first) this.delivered.set(msg.commandIndex, { server: i, command: msg.command });
     else if (!sameCommand(first.command, msg.command)) {
@@ -94,12 +101,6 @@ export class ServiceRafts {
         `server ${i}'s Raft applied ${show(msg.command)} at index ${msg.commandIndex}, where server ${first.server}'s applied ${show(first.command)}`,
       );
       this.world.fail(violation);
-      return;
-    }
-    try {
-      this.invariants!.applied(i, msg.commandIndex, msg.command);
-    } catch {
-      // the violation is already the run's failure
     }
   }
 

@@ -67,6 +67,29 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
     name: "raft-loose-majority-under-kv",
     why: "the loose-majority Raft under the reference KV service: two leaders commit different ops at one index",
     mutations: raftMutations("loose-majority"),
-    caughtBy: [{ test: "4B TestManyPartitionsOneClient4B", message: /^invariant violated: state-machine safety: server \d's Raft applied .* at index \d+, where server \d's applied / }],
+    // A majority had applied the index before the other leader's op landed there: commit durability.
+    caughtBy: [{ test: "4B TestManyPartitionsOneClient4B", message: /^invariant violated: commit durability: server \d applied .* at index \d+, which a majority had already applied as / }],
+  },
+  {
+    name: "raft-truncating-follower-under-kv",
+    why: "a follower cuts its log after every AppendEntries' prefix, so a reordered, older request erases entries it had acknowledged",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: `  for (let k = 0; k < entries.length; k++) {
+    const index = prev + 1 + k;
+    if (index <= rf.log.lastIndex() && rf.log.term(index) === entries[k].term) continue;
+    if (index <= rf.log.lastIndex()) rf.log.truncateFrom(index);
+    rf.log.append(entries.slice(k));
+    changed = true;
+    break;
+  }`,
+        replace: `  if (prev + 1 <= rf.log.lastIndex()) rf.log.truncateFrom(prev + 1);
+  if (entries.length > 0) rf.log.append(entries);
+  changed = true;`,
+      },
+    ],
+    // Servers apply different ops at an index no majority had applied yet: state-machine safety.
+    caughtBy: [{ test: "4B TestManyPartitionsManyClients4B", message: /^invariant violated: state-machine safety: server \d's Raft applied .* at index \d+, where server \d's applied / }],
   },
 ];
