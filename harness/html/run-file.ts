@@ -7,34 +7,24 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RecordedRun } from "../sim/recorder";
+import type { RunOutcome } from "../grader/outcome";
 import { writeFileAtomic } from "../grader/write-reports";
 
 export const RUN_FILE_FORMAT = 1;
 export const LINEARIZABILITY_FILE = "linearizability.html";
 
-export interface RunFile {
+/** The replayed run's outcome, as the reports list every run, plus what the page needs besides. */
+export interface RunFile extends Pick<RunOutcome, "id" | "seed" | "status" | "failureKind" | "message" | "details" | "warnings" | "virtualMs" | "realMs" | "rpcs" | "bytes" | "ops"> {
   tool: "raftgrade";
   kind: "run";
   format: number;
-  id: string;
   title: string;
-  seed: number;
   implementation: string;
   layers: Record<string, string>;
   invariants: boolean;
   strictLinearizability: boolean;
   /** The command that replays this run. */
   replay: string;
-  status: "passed" | "failed" | "passed-with-warning";
-  failureKind?: string;
-  message?: string;
-  details?: string;
-  warnings: string[];
-  virtualMs: number;
-  realMs: number;
-  rpcs: number;
-  bytes: number;
-  ops: number;
   traceHash: string;
   /** LINEARIZABILITY_FILE when the folder holds the checker's picture, else null. */
   linearizability: string | null;

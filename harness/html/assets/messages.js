@@ -105,8 +105,6 @@
     const fit = fitCanvas(canvas, height);
     const ctx = fit.ctx;
     width = fit.width;
-    ctx.clearRect(0, 0, width, height);
-    ctx.font = "11px system-ui, sans-serif";
     ctx.lineWidth = 1;
     // Lanes and axis.
     ctx.strokeStyle = "#d8dde3";

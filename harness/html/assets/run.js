@@ -80,7 +80,10 @@ function hideTip() {
   tip.hidden = true;
 }
 
-/** A canvas sized to its box at the screen's pixel ratio; returns its 2D context in CSS pixels. */
+/**
+ * A canvas sized to its box at the screen's pixel ratio, cleared, with the pages' font: returns its
+ * 2D context in CSS pixels, ready for a fresh drawing.
+ */
 function fitCanvas(canvas, height) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.parentElement.clientWidth;
@@ -89,6 +92,8 @@ function fitCanvas(canvas, height) {
   canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext("2d");
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = "11px system-ui, sans-serif";
   return { ctx, width, height };
 }
 

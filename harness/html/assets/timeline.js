@@ -57,8 +57,6 @@
     const fit = fitCanvas(canvas, height);
     const ctx = fit.ctx;
     width = fit.width;
-    ctx.clearRect(0, 0, width, height);
-    ctx.font = "11px system-ui, sans-serif";
 
     // Axis.
     ctx.fillStyle = "#66707a";
