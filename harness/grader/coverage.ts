@@ -36,12 +36,31 @@ function commonAncestor(dirs: string[]): string {
 export async function writeCoverageReport(setup: CoverageSetup, outDir: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const NYC = require("nyc");
-  const nycDir = path.dirname(require.resolve("nyc/package.json"));
-  // nyc's own report libraries, resolved from nyc so the versions match what it wrote.
-  const libReport = require(require.resolve("istanbul-lib-report", { paths: [nycDir] }));
-  const reports = require(require.resolve("istanbul-reports", { paths: [nycDir] }));
   const nyc = new NYC({ cwd: setup.cwd, include: setup.include, exclude: [], extension: [".ts"], tempDir: setup.tempDir, cache: false });
-  const map = await nyc.getCoverageMapFromAllCoverageFiles();
+  const summary = writeCoverageFiles(await nyc.getCoverageMapFromAllCoverageFiles(), outDir, setup.cwd);
+  fs.rmSync(setup.tempDir, { recursive: true, force: true });
+  return summary;
+}
+
+/**
+ * `merge`: one coverage report from the report folders' raw coverage (coverage-final.json); the
+ * lines any shard ran count as run. Returns the summary, or undefined when no folder has coverage.
+ */
+export function mergeCoverage(dirs: string[], outDir: string): { summary: string; from: number } | undefined {
+  const files = dirs.map((d) => path.join(d, "coverage", RAW_FILE)).filter((f) => fs.existsSync(f));
+  if (files.length === 0) return undefined;
+  const map = istanbul("istanbul-lib-coverage").createCoverageMap({});
+  for (const file of files) map.merge(JSON.parse(fs.readFileSync(file, "utf8")));
+  return { summary: writeCoverageFiles(map, outDir, PROJECT_ROOT), from: files.length };
+}
+
+/** The raw coverage a report keeps, so that shards can be merged. */
+const RAW_FILE = "coverage-final.json";
+
+/** HTML, lcov, text and JSON summaries and the raw map into outDir (replaced whole); returns the text summary. */
+function writeCoverageFiles(map: unknown, outDir: string, projectRoot: string): string {
+  const libReport = istanbul("istanbul-lib-report");
+  const reports = istanbul("istanbul-reports");
   const tmp = `${outDir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
@@ -52,11 +71,18 @@ export async function writeCoverageReport(setup: CoverageSetup, outDir: string):
     ["text-summary", { file: "summary.txt" }],
     ["text", { file: "files.txt" }],
     ["json-summary", { file: "coverage-summary.json" }],
+    ["json", { file: RAW_FILE }],
   ] as const) {
-    reports.create(name, { ...opts, projectRoot: setup.cwd }).execute(context);
+    reports.create(name, { ...opts, projectRoot }).execute(context);
   }
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.renameSync(tmp, outDir);
-  fs.rmSync(setup.tempDir, { recursive: true, force: true });
   return fs.readFileSync(path.join(outDir, "summary.txt"), "utf8");
+}
+
+/** nyc's own istanbul libraries, resolved from nyc so the versions match what it wrote. */
+function istanbul(name: string) {
+  const nycDir = path.dirname(require.resolve("nyc/package.json"));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(require.resolve(name, { paths: [nycDir] }));
 }

@@ -1,16 +1,20 @@
 /**
  * `raftgrade merge DIR...`: combines the report folders of shards (or of any runs of the same
  * implementation with the same flags and seeds) into one: every run once, and the summary, the
- * score, JUnit, Gradescope and timing recomputed from the runs. Coverage folders are not merged.
+ * score, JUnit, Gradescope and timing recomputed from the runs; the failing runs' pages and the
+ * testers' pictures copied over; coverage merged (a line any shard ran counts as run); and the
+ * HTML index rendered for the whole.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildReport, Report, RunMeta, REPORT_FORMAT, PlannedTest } from "./report";
+import { buildReport, Report, RunMeta, PlannedTest, readResults } from "./report";
 import type { RunOutcome } from "./outcome";
 import type { ReferenceFigures } from "./timing";
 import { writeReports } from "./write-reports";
 import { formatTable, formatScore } from "./table";
 import { UsageError, EXIT } from "./errors";
+import { mergeCoverage } from "./coverage";
+import { renderPages } from "../html/report-pages";
 
 export interface MergeOptions {
   dirs: string[];
@@ -22,7 +26,7 @@ export async function merge(options: MergeOptions): Promise<number> {
   let merged: Report;
   let warnings: string[];
   try {
-    ({ merged, warnings } = mergeReports(options.dirs.map(readReport)));
+    ({ merged, warnings } = mergeReports(options.dirs.map(readResults)));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`raftgrade: ${e.message}`);
@@ -35,24 +39,37 @@ export async function merge(options: MergeOptions): Promise<number> {
   if (merged.byTest.length) console.log(formatTable(merged));
   console.log(formatScore(merged).trimEnd());
   const written = writeReports(dir, merged);
+  if (written.written.length) {
+    written.errors.push(...copyFolders(options.dirs, dir, ["runs", "artifacts"]));
+    try {
+      const coverage = mergeCoverage(options.dirs, path.join(dir, "coverage"));
+      if (coverage) console.log(`raftgrade: coverage merged from ${coverage.from} of ${options.dirs.length} folders:\n${coverage.summary.trim()}`);
+    } catch (e) {
+      written.errors.push(`coverage: ${(e as Error).message}`);
+    }
+    written.errors.push(...renderPages(dir, merged).errors);
+  }
   for (const error of written.errors) console.error(`raftgrade: could not write the report into ${dir}: ${error}`);
-  if (written.written.length) console.log(`raftgrade: reports written to ${dir}`);
+  if (written.written.length) console.log(`raftgrade: reports written to ${dir}; HTML report: ${path.join(dir, "index.html")}`);
   if (merged.summary.runsFailed > 0 || merged.interrupted) return EXIT.failed;
   return written.errors.length ? EXIT.report : EXIT.passed;
 }
 
-export function readReport(dir: string): Report {
-  const file = path.join(dir, "results.json");
-  let data: Report;
-  try {
-    data = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no results.json there" : (e as Error).message;
-    throw new UsageError(`${dir} is not a raftgrade report folder: ${why}`);
+/** Copies the named subfolders of each input (run pages, pictures) into the merged folder; returns the errors. */
+function copyFolders(from: string[], to: string, names: string[]): string[] {
+  const errors: string[] = [];
+  for (const dir of from) {
+    for (const name of names) {
+      const source = path.join(dir, name);
+      if (!fs.existsSync(source)) continue;
+      try {
+        fs.cpSync(source, path.join(to, name), { recursive: true, force: false, errorOnExist: false });
+      } catch (e) {
+        errors.push(`${source}: ${(e as Error).message}`);
+      }
+    }
   }
-  if (data.tool !== "raftgrade" || !Array.isArray(data.runs)) throw new UsageError(`${file} is not a raftgrade results.json`);
-  if (data.format !== REPORT_FORMAT) throw new UsageError(`${file} has report format ${data.format}; this raftgrade merges format ${REPORT_FORMAT}`);
-  return data;
+  return errors;
 }
 
 /** The same flags and seeds everywhere, every run once; warns about missing or repeated shards. */

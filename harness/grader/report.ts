@@ -10,6 +10,9 @@ import { roundPoints } from "./rubric";
 import { meanSd, MeanSd } from "./stats";
 import type { Shard } from "./plan";
 import type { ReferenceFigures } from "./timing";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UsageError } from "./errors";
 
 export const REPORT_FORMAT = 2;
 
@@ -141,4 +144,23 @@ function summarizeTest(t: { id: string; title: string; part: string }, runs: Run
     realMs: meanSd(runs.map((r) => r.realMs)),
     failedSeeds: failed.map((r) => r.seed),
   };
+}
+
+/** results.json of a report folder, or a UsageError saying exactly what is wrong. */
+export function readResults(dir: string): Report {
+  if (!fs.existsSync(dir)) throw new UsageError(`${dir}: no such folder`);
+  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a folder`);
+  const file = path.join(dir, "results.json");
+  if (!fs.existsSync(file)) throw new UsageError(`${dir}: not a raftgrade report folder: no results.json there`);
+  let data: Report;
+  try {
+    data = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || data.tool !== "raftgrade" || !Array.isArray(data.runs) || !Array.isArray(data.byTest) || typeof data.score !== "object") {
+    throw new UsageError(`${file}: not a raftgrade results.json (it needs "tool": "raftgrade", runs, byTest and score)`);
+  }
+  if (data.format !== REPORT_FORMAT) throw new UsageError(`${file}: report format ${data.format}; this raftgrade reads format ${REPORT_FORMAT}`);
+  return data;
 }

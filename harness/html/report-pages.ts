@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Report } from "../grader/report";
-import { REPORT_FORMAT } from "../grader/report";
+import { readResults } from "../grader/report";
 import type { RunOutcome } from "../grader/outcome";
 import { isPassed } from "../grader/outcome";
 import { replayArgs, replayCommand, shellQuote, ReplaySettings } from "../grader/config";
@@ -170,21 +170,3 @@ export function reportCommand(dir: string): number {
   return errors.length ? EXIT.report : EXIT.passed;
 }
 
-/** results.json of a report folder, or a UsageError saying exactly what is wrong. */
-export function readResults(dir: string): Report {
-  if (!fs.existsSync(dir)) throw new UsageError(`report ${dir}: no such folder`);
-  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`report ${dir}: not a folder`);
-  const file = path.join(dir, "results.json");
-  if (!fs.existsSync(file)) throw new UsageError(`report ${dir}: not a raftgrade report folder: no results.json there`);
-  let data: Report;
-  try {
-    data = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`report ${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof data !== "object" || data === null || data.tool !== "raftgrade" || !Array.isArray(data.runs) || !Array.isArray(data.byTest) || typeof data.score !== "object") {
-    throw new UsageError(`report ${file}: not a raftgrade results.json (it needs "tool": "raftgrade", runs, byTest and score)`);
-  }
-  if (data.format !== REPORT_FORMAT) throw new UsageError(`report ${file}: report format ${data.format}; this raftgrade reads format ${REPORT_FORMAT}`);
-  return data;
-}

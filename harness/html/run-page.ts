@@ -25,7 +25,7 @@ export function renderRunPage(run: RunFile, ctx: RunPageContext): string {
 ${ctx.backLink ? `<p><a href="${escapeHtml(ctx.backLink)}">← the report</a></p>` : ""}
 <h1>${escapeHtml(run.id)} <span class="muted">seed ${run.seed}</span></h1>
 <p class="muted">${escapeHtml(run.title)}</p>
-<p>Replay: <b id="status" class="${run.status}">${run.status}</b>${run.failureKind ? ` [${escapeHtml(run.failureKind)}]` : ""} · virtual time ${seconds(run.virtualMs)}
+<p>Replay: <b id="status" class="${escapeHtml(run.status)}">${escapeHtml(run.status)}</b>${run.failureKind ? ` [${escapeHtml(run.failureKind)}]` : ""} · virtual time ${seconds(run.virtualMs)}
  · ${run.rpcs} RPCs · ${run.bytes} bytes · ${run.ops} operations · layers ${escapeHtml(describeLayers(run))}${run.invariants ? "" : " · without invariants"}</p>
 ${run.message ? `<pre id="message">${escapeHtml(run.message)}</pre>` : ""}
 ${run.warnings.map((w) => `<p class="note">warning: ${escapeHtml(w)}</p>`).join("\n")}

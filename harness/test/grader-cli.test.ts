@@ -68,7 +68,7 @@ describe("raftgrade grader (command line)", function () {
       [["replay", "--test", "3A/TestReElection3A"], "Missing required argument: seed"],
       [["replay", "--test", "TestReElection3A", "--seed", "1"], "--test TestReElection3A: ids look like <part>/<TestName>"],
       [["replay", "--test", "3A/TestNope", "--seed", "1"], "--test 3A/TestNope: no such test in part 3A; its tests are 3A/TestInitialElection3A"],
-      [["merge", tmp], `${tmp} is not a raftgrade report folder: no results.json there`],
+      [["merge", tmp], `${tmp}: not a raftgrade report folder: no results.json there`],
       [["init", nonEmpty], `init: ${nonEmpty} is not empty (it holds raft.ts)`],
       [["list", "--part", "9Z"], 'unknown part "9Z"'],
     ];
@@ -198,6 +198,22 @@ describe("raftgrade grader (command line)", function () {
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/--- harness trace: \d+ events, the last 5 shown ---/);
     expect(traceHashOf(r.stdout)).to.equal(last.traceHash);
+  });
+
+  it("merge combines the shards' coverage (a line any shard ran counts) and renders the HTML index", async () => {
+    const args = ["grade", "--impl", "reference", "--part", "3B", "--grep", "TestBasicAgree3B|TestFailNoAgree3B", "--jobs", "1", "--coverage", "--no-reference-timing"];
+    const shards = await Promise.all([1, 2].map((i) => raftgradeAsync(...args, "--shard", `${i}/2`, "--out", path.join(tmp, `cov-shard${i}`))));
+    for (const r of shards) expect(r.status, r.stdout + r.stderr).to.equal(0);
+    const merged = path.join(tmp, "cov-merged");
+    const m = raftgrade("merge", path.join(tmp, "cov-shard1"), path.join(tmp, "cov-shard2"), "--out", merged);
+    expect(m.status, m.stdout + m.stderr).to.equal(0);
+    expect(m.stdout).to.match(/coverage merged from 2 of 2 folders:[\s\S]*Lines\s*:\s*\d+(\.\d+)?%/);
+    const lines = (dir: string) => readJson(path.join(dir, "coverage", "coverage-summary.json")).total.lines;
+    const [a, b, all] = [lines(path.join(tmp, "cov-shard1")), lines(path.join(tmp, "cov-shard2")), lines(merged)];
+    expect(all.total).to.equal(a.total);
+    expect(all.covered).to.be.at.least(Math.max(a.covered, b.covered));
+    expect(all.covered).to.be.at.most(a.covered + b.covered);
+    expect(fs.existsSync(path.join(merged, "index.html"))).to.equal(true);
   });
 
   it("measures coverage of the graded implementation only (--coverage), HTML + lcov + summary in the report folder", () => {

@@ -54,11 +54,11 @@ describe("the HTML report from the command line", function () {
     fs.mkdirSync(foreign);
     fs.writeFileSync(path.join(foreign, "results.json"), JSON.stringify({ tool: "something-else" }));
     const cases: [string[], string][] = [
-      [["report", path.join(tmp, "missing")], `report ${path.join(tmp, "missing")}: no such folder`],
-      [["report", file], `report ${file}: not a folder`],
-      [["report", empty], `report ${empty}: not a raftgrade report folder: no results.json there`],
-      [["report", malformed], `report ${path.join(malformed, "results.json")}: not valid JSON`],
-      [["report", foreign], `report ${path.join(foreign, "results.json")}: not a raftgrade results.json`],
+      [["report", path.join(tmp, "missing")], `${path.join(tmp, "missing")}: no such folder`],
+      [["report", file], `${file}: not a folder`],
+      [["report", empty], `${empty}: not a raftgrade report folder: no results.json there`],
+      [["report", malformed], `${path.join(malformed, "results.json")}: not valid JSON`],
+      [["report", foreign], `${path.join(foreign, "results.json")}: not a raftgrade results.json`],
       [["report"], "Not enough non-option arguments"],
       [["grade", "--html-pages", "-1"], '--html-pages must be a whole number from 0 to 1000, got "-1"'],
       [["grade", "--html-pages", "lots"], '--html-pages must be a whole number from 0 to 1000, got "lots"'],
