@@ -49,6 +49,7 @@ type Descriptor = { value?: unknown; get?: unknown; set?: unknown };
 export type GlobalsSnapshot = Map<string, { owner: object; key: string | symbol; descriptor: Descriptor }>;
 
 export function snapshotGlobals(): GlobalsSnapshot {
+  materialiseLazyProperties();
   const snapshot: GlobalsSnapshot = new Map();
   for (const [name, owner] of watched()) {
     for (const key of Reflect.ownKeys(owner)) {
@@ -59,6 +60,25 @@ export function snapshotGlobals(): GlobalsSnapshot {
     }
   }
   return snapshot;
+}
+
+/**
+ * Node defines many globals (TextEncoder, atob, AbortController, ...) and a few process properties
+ * as getters that replace themselves with their value on first use. Reading each once here means
+ * a submission's first use of one is not mistaken for tampering.
+ */
+function materialiseLazyProperties(): void {
+  for (const owner of [globalThis, process] as object[]) {
+    for (const key of Reflect.ownKeys(owner)) {
+      const d = Reflect.getOwnPropertyDescriptor(owner, key);
+      if (!d?.get) continue;
+      try {
+        void Reflect.get(owner, key);
+      } catch {
+        // a getter that throws defines nothing
+      }
+    }
+  }
 }
 
 /**

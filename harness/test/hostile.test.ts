@@ -186,6 +186,13 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
     });
   }
 
+  it("a submission that first uses a lazily defined built-in (TextEncoder, atob, AbortController) during a run passes: no false alarm", async () => {
+    const { dir, code, output } = await grade("benign-globals", ["--raft", `${FIXTURES}/benign-globals.ts`, "--part", "3A", "--html-pages", "0"], reports);
+    expect(code, output).to.equal(0);
+    const runs = readRuns(dir, output);
+    expect(runs.map((r) => `${r.id} ${r.status}`)).to.deep.equal(["3A/TestInitialElection3A passed", "3A/TestReElection3A passed", "3A/TestManyElections3A passed"]);
+  });
+
   it("a sweep mixing passing runs with runs whose worker is killed reports every run", async () => {
     const { dir, code, output } = await grade("mixed", ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "3"], reports);
     expect(code, output).to.equal(1);
