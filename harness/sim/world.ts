@@ -374,32 +374,32 @@ function captureProcessErrors(world: World): Installed {
   };
 }
 
-/**
- * What the run's harness installed and graded code must leave alone: a replaced timer, clock or
- * random source would take the run off virtual time (and away from its seed), and a removed error
- * handler would hide the graded code's crashes. Names what was replaced.
- */
-function tampered(installed: Map<string, unknown>, guards: Installed[]): string[] {
-  const found = guards.flatMap((g) => g.replaced());
-  for (const [name, value] of installed) if (currentGlobal(name) !== value) found.push(name);
-  return found;
+/** Math.random, seeded for the run. */
+function installSeededRandom(world: World): Installed {
+  const real = Math.random;
+  const seeded = () => world.rng.float();
+  Math.random = seeded;
+  return {
+    replaced: () => (Math.random !== seeded ? ["Math.random"] : []),
+    restore: () => {
+      Math.random = real;
+    },
+  };
 }
 
-/** The clock and randomness globals the run installs, as graded code sees them now. */
-function currentGlobal(name: string): unknown {
-  const g = globalThis as any;
-  switch (name) {
-    case "Math.random":
-      return Math.random;
-    case "Date":
-      return g.Date;
-    case "performance.now":
-      return g.performance?.now;
-    case "process.hrtime":
-      return process.hrtime;
-  }
+/**
+ * The clock sinon installed (Date, performance.now, process.hrtime), which sinon also restores:
+ * only watched here, since graded code that replaced it would run off virtual time.
+ */
+function watchClock(): Installed {
+  const read: [string, () => unknown][] = [
+    ["Date", () => globalThis.Date],
+    ["performance.now", () => globalThis.performance?.now],
+    ["process.hrtime", () => process.hrtime],
+  ];
+  const installed = read.map(([name, get]) => ({ name, get, value: get() }));
+  return { replaced: () => installed.filter((w) => w.get() !== w.value).map((w) => w.name), restore: () => undefined };
 }
-const WATCHED_GLOBALS = ["Math.random", "Date", "performance.now", "process.hrtime"];
 
 /** The failure for a run whose graded code replaced harness globals; the run's own failure, if any, goes into the details. */
 function integrityFailure(what: string[], earlier: SimulationFailure | undefined): SimulationFailure {
@@ -444,13 +444,8 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
   const sandbox = sinon.createSandbox();
   const clock = sandbox.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
   const world = new World(options, clock);
-  const realRandom = Math.random;
-  const seededRandom = () => world.rng.float();
-  Math.random = seededRandom;
-  const timers = installNodeTimers(world);
-  const errors = captureProcessErrors(world);
-  const exits = trapProcessExit(world);
-  const installed = new Map(WATCHED_GLOBALS.map((name) => [name, currentGlobal(name)]));
+  // What graded code must leave alone for the run: replacing any of it fails the run (integrity).
+  const installed = [watchClock(), installSeededRandom(world), installNodeTimers(world), captureProcessErrors(world), trapProcessExit(world)];
   active = world;
 
   let steps = 0;
@@ -502,12 +497,9 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     await settle(); // let continuations of the ended run drain while the fakes are still in place
     await settle();
     active = undefined;
-    const replaced = tampered(installed, [timers, errors, exits]);
+    const replaced = installed.flatMap((i) => i.replaced());
     if (replaced.length > 0) world.failure = integrityFailure(replaced, world.failure);
-    exits.restore();
-    errors.restore();
-    timers.restore();
-    Math.random = realRandom;
+    for (const i of [...installed].reverse()) i.restore();
     sandbox.restore();
   }
   return {
