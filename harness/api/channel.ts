@@ -8,7 +8,7 @@
  * harness rules: a blocked operation is registered with the simulation, so a deadlock report
  * names it; and a crashed node's operations go nowhere, since its threads are gone.
  */
-import { activeWorld } from "../sim/world";
+import { ambient } from "../sim/ambient";
 import { currentNode, type SimNode } from "../sim/node";
 
 export interface Received<T> {
@@ -68,9 +68,9 @@ export class Channel<T> {
   #send(value: T): Promise<void> {
     const node = currentNode();
     if (node && !node.alive) return never();
-    if (activeWorld()?.noteActivity() === false) return never(); // the run is over (or livelocked)
+    if (ambient()?.noteActivity() === false) return never(); // the run is over (or livelocked)
     if (this.trySendAlive(value)) return DONE;
-    const world = activeWorld();
+    const world = ambient();
     return new Promise((resolve, reject) => {
       const what = this.capacity === 0 ? "no receiver" : `no receiver, buffer of ${this.capacity} full`;
       const release = world ? world.beginWait(`send on ${this.name}: ${what}${by(node)}`, node) : noWait;
@@ -84,7 +84,7 @@ export class Channel<T> {
     if (node && !node.alive) return never();
     const ready = this.tryRecvAlive();
     if (ready) return Promise.resolve(ready);
-    const world = activeWorld();
+    const world = ambient();
     return new Promise((resolve) => {
       const release = world ? world.beginWait(`receive on ${this.name}: nothing sent${by(node)}`, node) : noWait;
       this.#receivers.push({ node, resolve, release });

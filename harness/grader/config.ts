@@ -17,7 +17,14 @@ export const ENV = {
   checkDeterminism: "RAFTGRADE_CHECK_DETERMINISM",
   strictLinearizability: "RAFTGRADE_STRICT_LINEARIZABILITY",
   traceAll: "RAFTGRADE_TRACE_ALL",
+  sealed: "RAFTGRADE_SEALED",
+  memoryMb: "RAFTGRADE_MEMORY_MB",
+  loadTimeoutS: "RAFTGRADE_LOAD_TIMEOUT_S",
 } as const;
+
+/** Memory limit of the graded code (MiB) and the time it may take to load (s), unless set. */
+export const DEFAULT_MEMORY_MB = 2048;
+export const DEFAULT_LOAD_TIMEOUT_S = 60;
 
 /** Seed used when none is given, so that a plain run is reproducible too. */
 export const DEFAULT_SEED = 1;
@@ -35,6 +42,12 @@ export interface GradeConfig {
   strictLinearizability: boolean;
   /** Keep every trace event of a run (replay prints them); the trace hash is the same either way. */
   traceAll: boolean;
+  /** Run the graded code in a process of its own, out of reach of everything that judges it (default). */
+  sealed: boolean;
+  /** The graded code's memory limit, heap and buffers, in MiB. */
+  memoryMb: number;
+  /** Real time the graded code may take to load, in ms. */
+  loadTimeoutMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
@@ -48,6 +61,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
     checkDeterminism: env[ENV.checkDeterminism] === "on",
     strictLinearizability: env[ENV.strictLinearizability] === "on",
     traceAll: env[ENV.traceAll] === "on",
+    sealed: env[ENV.sealed] !== "off",
+    memoryMb: Number(env[ENV.memoryMb]) || DEFAULT_MEMORY_MB,
+    loadTimeoutMs: (Number(env[ENV.loadTimeoutS]) || DEFAULT_LOAD_TIMEOUT_S) * 1000,
   };
 }
 
@@ -61,6 +77,9 @@ export function writeConfig(
     checkDeterminism?: boolean;
     strictLinearizability?: boolean;
     traceAll?: boolean;
+    sealed?: boolean;
+    memoryMb?: number;
+    loadTimeoutMs?: number;
   },
   env: NodeJS.ProcessEnv = process.env,
 ): void {
@@ -80,6 +99,12 @@ export function writeConfig(
   else delete env[ENV.strictLinearizability];
   if (config.traceAll) env[ENV.traceAll] = "on";
   else delete env[ENV.traceAll];
+  if (config.sealed === false) env[ENV.sealed] = "off";
+  else delete env[ENV.sealed];
+  if (config.memoryMb !== undefined) env[ENV.memoryMb] = String(config.memoryMb);
+  else delete env[ENV.memoryMb];
+  if (config.loadTimeoutMs !== undefined) env[ENV.loadTimeoutS] = String(config.loadTimeoutMs / 1000);
+  else delete env[ENV.loadTimeoutS];
 }
 
 /** What a replay must repeat besides the test and the seed: the layers and the flags that change a run. */

@@ -4,8 +4,9 @@
  * command that replays it; the run's figures are attached to the mocha test for the grader, and the
  * whole RunResult (with the full trace when asked for) is kept for `raftgrade replay`.
  */
-import { runSimulation, RunResult, World } from "../sim/world";
-import { readConfig, replayCommand } from "./config";
+import { runSimulation, RunResult, RunOptions, World } from "../sim/world";
+import { readConfig, replayCommand, GradeConfig } from "./config";
+import { runSealed } from "../sealed/run";
 import { firstDifference, formatEvents } from "../sim/trace";
 
 /** What the grader finds on a finished mocha test (`test.raftgrade`). */
@@ -49,9 +50,9 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
   const test = it(name, async function () {
     this.timeout(0); // the simulation has its own limits: 120 s of virtual time and a real-time watchdog
     const config = readConfig();
-    const result: RunResult = await runSimulation({ seed: config.seed, traceAll: config.checkDeterminism || config.traceAll }, body);
+    const result: RunResult = await runOnce(config, { seed: config.seed, traceAll: config.checkDeterminism || config.traceAll }, body);
     lastRun = result;
-    const nondeterminism = config.checkDeterminism ? await replayDiffers(result, body) : undefined;
+    const nondeterminism = config.checkDeterminism ? await replayDiffers(config, result, body) : undefined;
     if (nondeterminism) console.log(`warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${nondeterminism}`);
     const record: RunRecord = {
       id: testId(part, name),
@@ -79,6 +80,20 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
   (test as unknown as { raftgradeMeta: LabTestMeta }).raftgradeMeta = { part, name };
 }
 
+/** One run of a test: sealed (the graded code in a process of its own) unless asked otherwise. */
+function runOnce(config: GradeConfig, options: RunOptions, body: (world: World) => Promise<void>): Promise<RunResult> {
+  return config.sealed ? runSealed(options, { config, coverage: sealedCoverage() }, body) : runSimulation(options, body);
+}
+
+/** Where a sealed run's graded coverage goes, when the grader collects it (set by the worker). */
+let coverageSetup: { cwd: string; include: string[]; tempDir: string } | undefined;
+export function collectSealedCoverage(setup: typeof coverageSetup): void {
+  coverageSetup = setup;
+}
+function sealedCoverage() {
+  return coverageSetup;
+}
+
 function indent(text: string): string {
   return text.replace(/^/gm, "    ");
 }
@@ -87,8 +102,8 @@ function indent(text: string): string {
  * Runs the test again on the same seed; if the trace differs, says where the runs part (the
  * graded code used something outside the simulation: crypto randomness, a real clock, real I/O).
  */
-async function replayDiffers(first: RunResult, body: (world: World) => Promise<void>): Promise<string | undefined> {
-  const second = await runSimulation({ seed: first.seed, traceAll: true }, body);
+async function replayDiffers(config: GradeConfig, first: RunResult, body: (world: World) => Promise<void>): Promise<string | undefined> {
+  const second = await runOnce(config, { seed: first.seed, traceAll: true }, body);
   if (second.traceHash === first.traceHash) return undefined;
   const [a, b] = [first.trace ?? [], second.trace ?? []];
   const at = firstDifference(a, b);

@@ -14,7 +14,10 @@ export type FailureKind =
   | "virtual-time-limit" // more virtual time than the lab allows
   | "watchdog" // more real time than the runner allows
   | "output-limit" // the run printed more than the grader keeps up with
-  | "integrity"; // graded code replaced what the harness relies on (timers, Math.random, process.exit, ...)
+  | "integrity" // graded code replaced what the harness relies on (timers, Math.random, process.exit, ...)
+  | "crash" // the graded process (or the worker) ended during the run
+  | "out-of-memory" // the graded code outgrew its memory limit
+  | "killed"; // the run overran its real-time limit and was stopped
 
 export class SimulationFailure extends Error {
   constructor(
@@ -57,7 +60,7 @@ const HARNESS_OBJECT_CHANGED = /^Cannot (assign to read only property|add proper
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Frames of the harness itself, of node and of installed packages: not the graded code. */
 const HARNESS_FRAME = new RegExp(
-  `\\(?(node:|.*[\\/]node_modules[\\/]|${escapeRegExp(ROOT)}[\\/](harness[\\/](sim|tester|grader|api|checker|cli)|specs|bin)[\\/])`,
+  `\\(?(node:|.*[\\/]node_modules[\\/]|${escapeRegExp(ROOT)}[\\/](harness[\\/](sim|tester|grader|api|checker|cli|sealed)|specs|bin)[\\/])`,
 );
 
 /**

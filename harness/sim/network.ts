@@ -14,6 +14,7 @@ import { ImplementationError, describeThrown } from "./errors";
 import { hashBytes } from "./trace";
 import { recording, FATE } from "./recorder";
 import type { ClientEnd } from "../api/network";
+import { handlerNames } from "./handlers";
 
 /** labrpc's constants, named as in the 2025 sources. */
 export const SHORT_DELAY_MS = 27; // unreliable: each request waits rand(0..26) ms
@@ -56,7 +57,7 @@ interface InflightCall {
 }
 
 /** The end handed to graded code: only `call`; its wiring lives in the network, out of reach. */
-class SimClientEnd implements ClientEnd {
+export class SimClientEnd implements ClientEnd {
   readonly #net: Network;
   readonly #state: EndState;
   constructor(net: Network, state: EndState) {
@@ -383,17 +384,4 @@ export class SimServer {
     this.handlers.set(serviceMethod, handler);
     return handler;
   }
-}
-
-/** The names callable as handlers: functions on the object and its classes, not Object's own. */
-export function handlerNames(service: object): string[] {
-  const names = new Set<string>();
-  for (let o: object | null = service; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const key of Object.getOwnPropertyNames(o)) {
-      if (key === "constructor") continue;
-      const d = Object.getOwnPropertyDescriptor(o, key);
-      if (d && typeof d.value === "function") names.add(key);
-    }
-  }
-  return [...names].sort();
 }

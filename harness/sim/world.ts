@@ -10,6 +10,7 @@ import { Rng, Seed, normalizeSeed } from "./rng";
 import { Trace, TraceEvent, formatEvents } from "./trace";
 import { SimNode, currentNode } from "./node";
 import { SimulationFailure, ImplementationError, describeThrown } from "./errors";
+import { setAmbient } from "./ambient";
 
 /** Real time, read through functions captured before any fake clock is installed. */
 const realSetImmediate = setImmediate;
@@ -41,6 +42,24 @@ export interface RunOptions {
   traceAll?: boolean;
   /** RPCs and channel operations allowed at one virtual instant before the run is a livelock (default 200,000). */
   livelockEvents?: number;
+  /** The sealed graded side of the run, if the graded code runs in a process of its own. */
+  graded?: GradedDriver;
+}
+
+/** What the world's driver needs of a sealed graded side (see harness/sealed/host.ts). */
+export interface GradedDriver {
+  /** Sends the queued work across in one step; false when nothing was queued. */
+  flush(): boolean;
+  /** A node crashed on this side: it crashes on the graded side too. */
+  crashed(node: SimNode): void;
+  attach(world: World): void;
+  /** The factory of a graded layer, as the testers call it. */
+  factory(layer: string): unknown;
+  /** Ends the graded side after the run; may refine the run's failure (how the graded process died). */
+  close(): Promise<void>;
+  /** Steps taken across the boundary, and synchronous calls back during them. */
+  crossings: number;
+  callouts: number;
 }
 
 export interface RunResult {
@@ -60,6 +79,8 @@ export interface RunResult {
   warnings: string[];
   /** What the run did: RPCs sent and bytes carried (all networks of the run), and clerk/tester operations. */
   counters: RunCounters;
+  /** Sealed runs: steps across the boundary and callouts during them. */
+  crossings?: { steps: number; callouts: number };
 }
 
 export interface RunCounters {
@@ -105,6 +126,8 @@ export class World {
   private readonly livelockEvents: number;
   readonly realStart = realMillis();
   readonly realLimitMs: number;
+  /** The sealed graded side, when the graded code runs in a process of its own. */
+  readonly graded: GradedDriver | undefined;
 
   constructor(options: RunOptions, clock: sinon.SinonFakeTimers) {
     this.seed = normalizeSeed(options.seed);
@@ -113,6 +136,7 @@ export class World {
     this.clock = clock;
     this.livelockEvents = options.livelockEvents ?? 200_000;
     this.realLimitMs = options.realTimeLimitMs ?? 300_000;
+    this.graded = options.graded;
   }
 
   /** Virtual ms since the run started. */
@@ -150,6 +174,7 @@ export class World {
   crashNode(node: SimNode): void {
     if (!node.alive) return;
     const cancelled = node.crash();
+    this.graded?.crashed(node);
     this.trace.record(this.now(), "crash", node.label, `node crashed (${cancelled} timers cancelled)`, cancelled);
   }
 
@@ -277,6 +302,22 @@ function watchdogFailure(world: World): SimulationFailure {
 /** Yields one real macrotask, so all pending microtasks (promise continuations) run first. */
 function settle(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(() => resolve()));
+}
+
+/** Sends the sealed graded side what this instant gave it, and settles what it answered, until it has nothing more. */
+async function drainGraded(world: World): Promise<void> {
+  const graded = world.graded;
+  if (!graded) return;
+  for (;;) {
+    let sent: boolean;
+    try {
+      sent = graded.flush();
+    } catch {
+      return; // the graded side died: that is the run's failure already
+    }
+    if (!sent) return;
+    await settle();
+  }
 }
 
 /** Something a run installs for its duration: what graded code has replaced of it since, and how to undo it. */
@@ -444,9 +485,11 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
   const sandbox = sinon.createSandbox();
   const clock = sandbox.useFakeTimers({ now: 0, toFake: [...FAKED_GLOBALS], shouldClearNativeTimers: false });
   const world = new World(options, clock);
+  options.graded?.attach(world);
   // What graded code must leave alone for the run: replacing any of it fails the run (integrity).
   const installed = [watchClock(), installSeededRandom(world), installNodeTimers(world), captureProcessErrors(world), trapProcessExit(world)];
   active = world;
+  setAmbient(world);
 
   let steps = 0;
   try {
@@ -473,6 +516,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
         },
       );
     await settle();
+    await drainGraded(world);
     while (!finished && !world.failure) {
       if (clock.countTimers() <= (limitReached ? 0 : 1)) {
         const waits = world.describeWaits();
@@ -487,6 +531,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
         break;
       }
       await clock.nextAsync();
+      await drainGraded(world);
       steps++;
       world.afterEvent();
       if (realMillis() - world.realStart > world.realLimitMs) world.fail(watchdogFailure(world));
@@ -496,7 +541,9 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     world.shutdown();
     await settle(); // let continuations of the ended run drain while the fakes are still in place
     await settle();
+    await options.graded?.close();
     active = undefined;
+    setAmbient(undefined);
     const replaced = installed.flatMap((i) => i.replaced());
     if (replaced.length > 0) world.failure = integrityFailure(replaced, world.failure);
     for (const i of [...installed].reverse()) i.restore();
@@ -514,5 +561,6 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     trace: world.trace.all,
     warnings: [...world.warnings],
     counters: { ...world.counters },
+    crossings: options.graded ? { steps: options.graded.crossings, callouts: options.graded.callouts } : undefined,
   };
 }

@@ -2,7 +2,7 @@
  * What every tester (Raft, rsm, KV) shares: failing like Go's t.Fatalf, the lab's Begin/End lines,
  * and calling graded code safely — in its node, with its result checked against the contract.
  */
-import { World } from "../sim/world";
+import { World, activeWorld } from "../sim/world";
 import { SimNode } from "../sim/node";
 import { SimulationFailure, TestFailure, ImplementationError, describeThrown } from "../sim/errors";
 import { loadLayer, ImplementationLoadError } from "../grader/load";
@@ -11,6 +11,9 @@ import { LAYERS, type Implementation, type Layer } from "../api/implementation";
 
 /** The factory of the graded implementation for one layer; a load problem fails the test with its message. */
 export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
+  // Sealed run: the factory builds on the graded side, out of this process.
+  const sealed = activeWorld()?.graded;
+  if (sealed) return sealed.factory(layer) as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
   try {
     return loadLayer(layer, readConfig().layers[LAYERS[layer].selectedBy]);
   } catch (e) {

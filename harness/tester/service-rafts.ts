@@ -16,6 +16,7 @@ import { InvariantViolation, RaftInvariants } from "./invariants";
 import { isRaft, isRaftState, RAFT_METHODS, sameCommand } from "./raft-tester";
 import { readConfig } from "../grader/config";
 import { recording } from "../sim/recorder";
+import { isSealedFactory, observeRaftFactory } from "../sealed/markers";
 
 export class ServiceRafts {
   private readonly rafts: (Raft | undefined)[];
@@ -46,9 +47,7 @@ export class ServiceRafts {
   factoryFor(i: number, node: SimNode): RaftFactory {
     this.rafts[i] = undefined;
     this.nodes[i] = node;
-    return (peers, me, persister, applyCh) => {
-      if (this.invariants) this.observe(i, applyCh);
-      const raft = this.makeRaft(peers, me, persister, applyCh);
+    const made = (raft: unknown): Raft => {
       if (!isRaft(raft)) {
         const failure = new ImplementationError(`makeRaft(...) called by server ${i}'s service returned ${typeof raft === "object" && raft ? "an object without" : "something other than a Raft with"} the methods ${RAFT_METHODS.join(", ")}`);
         this.world.fail(failure);
@@ -57,6 +56,24 @@ export class ServiceRafts {
       this.rafts[i] = raft;
       return raft;
     };
+    const wrapper: RaftFactory = (peers, me, persister, applyCh) => {
+      if (this.invariants) this.observe(i, applyCh);
+      return made(this.makeRaft(peers, me, persister, applyCh));
+    };
+    // Sealed: the service calls the factory on the graded side, which reports what it made and applied.
+    if (!isSealedFactory(this.makeRaft)) return wrapper;
+    return observeRaftFactory(wrapper, {
+      onMade: (raft) => {
+        try {
+          made(raft);
+        } catch {
+          // the failure is the run's
+        }
+      },
+      onApplied: (msg) => {
+        if (this.invariants) this.deliveredTo(i, msg as ApplyMsg);
+      },
+    });
   }
 
   /** Server i's Raft; a failure if its service has not made one. */

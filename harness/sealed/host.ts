@@ -1,0 +1,594 @@
+/**
+ * The judging side of a sealed run: starts the graded process, hands the testers factories and
+ * objects that look like the graded ones (each call a step of the protocol, see protocol.ts), and
+ * turns what the graded side reports into the world's events: RPCs on the network, timers on the
+ * virtual clock, persister writes, applied messages, output and failures. Nothing the graded side
+ * sends is trusted beyond its shape: it can only describe what the submission did.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import type { World } from "../sim/world";
+import { SimNode, currentNode } from "../sim/node";
+import { encode, decode, CodecError } from "../sim/codec";
+import { SimPersister } from "../sim/persister";
+import { SimClientEnd } from "../sim/network";
+import { handlerNames } from "../sim/handlers";
+import { SimulationFailure, ImplementationError } from "../sim/errors";
+import { Channel } from "../api/channel";
+import { SyncPipe, PipeClosed } from "./pipe";
+import { SEALED_FACTORY, type ObservedRaftFactory } from "./markers";
+import { toBase64, fromBase64, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
+
+/** Real timers, taken at load: runs replace the globals with virtual ones. */
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
+const BIN = path.resolve(__dirname, "..", "..", "bin", "raftgrade.js");
+/** The first argument of bin/raftgrade.js that makes it a graded process. */
+export const GRADED_ARG = "__graded";
+
+type Marked = { [SEALED_FACTORY]?: GradedLayerName | ObservedRaftFactory };
+
+export interface GradedSideOptions {
+  seed: number;
+  /** Module reference of each layer, as the grader resolved them (absolute paths or reference/student). */
+  layers: Partial<Record<GradedLayerName, string>>;
+  /** Real time allowed for the graded process to start and load its modules. */
+  loadTimeoutMs: number;
+  /** Heap limit of the graded process and its resident-memory limit (external memory included), in MiB. */
+  memoryMb: number;
+  livelockEvents?: number;
+  coverage?: { cwd: string; include: string[]; tempDir: string };
+  /** Run the graded process as this user (uid, gid): the grader runs as root and an unprivileged user exists. */
+  user?: { uid: number; gid: number };
+}
+
+interface Deferred {
+  promise: Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GradedSide {
+  private world: World | undefined;
+  private pending: Command[] = [];
+  private readonly answers = new Map<number, { r?: Wire; error?: Thrown; promise?: Deferred }>();
+  private nextId = 1;
+  private readonly proxies = new Map<number, object>();
+  private readonly proxyIds = new WeakMap<object, number>();
+  private readonly hosts = new Map<number, object>();
+  private readonly hostIds = new Map<object, number>();
+  private readonly nodeIds = new WeakMap<SimNode, number>();
+  private readonly nodes = new Map<number, SimNode>();
+  private readonly observed = new Map<number, ObservedRaftFactory>();
+  private readonly mirrors = new Map<number, { cancel: () => void; node: SimNode | undefined; key: number }>();
+  private readonly waits = new Map<number, () => void>();
+  private states = new Map<number, { r: Wire } | { error: Thrown }>();
+  private dead: SimulationFailure | undefined;
+  private lastMemoryCheck = 0;
+  private overMemory = false;
+  /** Steps taken, and the callouts answered: the crossings of the run. */
+  crossings = 0;
+  callouts = 0;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly pipe: SyncPipe,
+    private readonly loaded: Record<string, string | null>,
+    private readonly options: GradedSideOptions,
+    private readonly output: () => string,
+    private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+    private readonly dir: string,
+  ) {}
+
+  /** Starts a graded process and loads the layers; rejects with a message when it cannot. */
+  static async start(options: GradedSideOptions): Promise<GradedSide> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-sealed-"));
+    const toGraded = path.join(dir, "to-graded");
+    const fromGraded = path.join(dir, "from-graded");
+    execFileSync("mkfifo", ["-m", options.user ? "0666" : "0600", toGraded, fromGraded]);
+    if (options.user) fs.chmodSync(dir, 0o711);
+    const child = spawn(process.execPath, [`--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "test" },
+      cwd: process.cwd(),
+      ...(options.user ?? {}),
+    });
+    let tail = "";
+    const keep = (chunk: Buffer) => (tail = (tail + chunk.toString("utf8")).slice(-8192));
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const failStart = (why: string) => {
+      child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+      return new Error(`${why}${tail.trim() ? `\n${tail.trim()}` : ""}`);
+    };
+    // O_RDWR never blocks on a FIFO; the read end is opened (and the ready frame read) off the main
+    // thread, with a time limit, since a graded process that dies or hangs would never answer.
+    const writeFd = fs.openSync(toGraded, fs.constants.O_RDWR);
+    let readFd: number;
+    let ready: Extract<FromGraded, { t: "ready" }>;
+    try {
+      readFd = await withTimeout(openAsync(fromGraded), options.loadTimeoutMs, exited, () => {
+        // unblock the pending open, then let it go
+        fs.closeSync(fs.openSync(fromGraded, fs.constants.O_RDWR));
+      });
+      const pipe = new SyncPipe(readFd, writeFd);
+      pipe.write({ t: "init", seed: options.seed, layers: options.layers, livelockEvents: options.livelockEvents ?? 200_000, coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include } } satisfies ToGraded);
+      ready = await withTimeout(readFrameAsync<Extract<FromGraded, { t: "ready" }>>(readFd), options.loadTimeoutMs, exited, () => child.kill("SIGKILL"));
+      if (ready.t !== "ready") throw new Error(`unexpected first frame ${ready.t}`);
+      return new GradedSide(child, pipe, ready.loaded, options, () => tail, exited, dir);
+    } catch (e) {
+      fs.closeSync(writeFd);
+      const why = e instanceof TimeoutError ? `the graded code did not finish loading within ${options.loadTimeoutMs / 1000} s (--load-timeout); a loop at the top level of a module never yields` : e instanceof ExitError ? `the graded process ended while loading (${e.message})` : `the graded process could not start: ${(e as Error).message}`;
+      throw failStart(why);
+    }
+  }
+
+  /** Connects this side to the run's world; done once, before any graded call. */
+  attach(world: World): void {
+    this.world = world;
+  }
+
+  /** The factory of a layer, as a function the tester calls like the graded one; a load error throws. */
+  factory(layer: GradedLayerName): Function {
+    const error = this.loaded[layer];
+    if (error) throw new ImplementationError(error);
+    if (error === undefined) throw new ImplementationError(`no module was selected for the ${layer} layer`);
+    const make = (...args: unknown[]) => this.invoke({ c: "make", id: 0, node: this.nodeOf(currentNode()), layer, args: args.map((a) => this.arg(a)) });
+    return Object.assign(make, { [SEALED_FACTORY]: layer });
+  }
+
+  // --- steps -------------------------------------------------------------------------------------
+
+  /** Sends what is queued (one step); true if there was anything. The world's driver calls it until false. */
+  flush(): boolean {
+    if (this.pending.length === 0 || this.dead) return false;
+    this.step();
+    return true;
+  }
+
+  /** A synchronous call: queued behind everything pending, sent at once, answered in the same step. */
+  private invoke(cmd: Extract<Command, { id: number }>): unknown {
+    const id = this.nextId++;
+    this.pending.push({ ...cmd, id } as Command);
+    if (this.dead) throw this.dead;
+    this.step();
+    const answer = this.answers.get(id);
+    this.answers.delete(id);
+    if (!answer) throw this.dead ?? new Error(`harness bug: the graded side did not answer call #${id}`);
+    if (answer.error) throw rebuild(answer.error);
+    if (answer.promise) return answer.promise.promise;
+    return this.value(answer.r!);
+  }
+
+  private step(): void {
+    const world = this.world!;
+    const cmds = this.pending;
+    this.pending = [];
+    let done: Extract<FromGraded, { t: "done" }>;
+    try {
+      this.pipe.write({ t: "step", now: world.now(), cmds } satisfies ToGraded);
+      this.crossings++;
+      for (;;) {
+        const frame = this.pipe.read<FromGraded>();
+        if (frame.t === "done") {
+          done = frame;
+          break;
+        }
+        if (frame.t !== "callout") throw new PipeClosed();
+        this.callouts++;
+        this.pipe.write(this.answerCallout(frame));
+      }
+    } catch (e) {
+      this.died(e);
+      throw this.dead;
+    }
+    this.states = new Map(done.states);
+    for (const effect of done.fx) this.apply(effect);
+    this.checkMemory();
+  }
+
+  private answerCallout(frame: Extract<FromGraded, { t: "callout" }>): ToGraded {
+    const host = this.hosts.get(frame.host) as Record<string, Function> | undefined;
+    const node = frame.node === undefined ? undefined : this.nodes.get(frame.node);
+    try {
+      if (!host || typeof host[frame.method] !== "function") throw new Error(`no method ${frame.method} on that object`);
+      const args = frame.args.map((w) => this.value(w));
+      const result = node ? node.run(() => host[frame.method](...args)) : host[frame.method](...args);
+      return { t: "answer", r: wireOf(result) };
+    } catch (e) {
+      return { t: "answer", error: thrownOf(e) };
+    }
+  }
+
+  private apply(fx: Effect): void {
+    const world = this.world!;
+    switch (fx.e) {
+      case "ret": {
+        if ("promise" in fx.r) {
+          const d = deferred();
+          this.promises.set(fx.id, d);
+          this.answers.set(fx.id, { promise: d });
+        } else this.answers.set(fx.id, { r: fx.r });
+        return;
+      }
+      case "threw":
+        this.answers.set(fx.id, { error: fx.error });
+        return;
+      case "settled": {
+        const d = this.promises.get(fx.id);
+        this.promises.delete(fx.id);
+        if (!d) return;
+        if (fx.ok) {
+          try {
+            d.resolve(this.value(fx.r!));
+          } catch (e) {
+            d.reject(e);
+          }
+        } else d.reject(rebuild(fx.error!));
+        return;
+      }
+      case "acall":
+        return this.hostCall(fx);
+      case "timer":
+        return this.mirrorTimer(fx.id, this.nodeById(fx.node), fx.kind, fx.ms);
+      case "clear": {
+        const m = this.mirrors.get(fx.id);
+        if (!m) return;
+        this.mirrors.delete(fx.id);
+        m.cancel();
+        m.node?.timers.delete(m.key);
+        return;
+      }
+      case "persist": {
+        const p = this.hosts.get(fx.persister);
+        if (p instanceof SimPersister) p.save(fromBase64(fx.state), fromBase64(fx.snapshot));
+        return;
+      }
+      case "made": {
+        const hooks = this.observed.get(fx.tag);
+        let raft: unknown;
+        try {
+          raft = this.value(fx.r);
+        } catch {
+          raft = undefined;
+        }
+        hooks?.onMade(raft);
+        return;
+      }
+      case "applied": {
+        const hooks = this.observed.get(fx.tag);
+        if (hooks) hooks.onApplied(this.value(fx.msg));
+        return;
+      }
+      case "wait": {
+        this.waits.set(fx.id, world.beginWait(fx.what, this.nodeById(fx.node)));
+        return;
+      }
+      case "unwait":
+        this.waits.get(fx.id)?.();
+        this.waits.delete(fx.id);
+        return;
+      case "out": {
+        const node = this.nodeById(fx.node);
+        if (node) node.run(() => process.stdout.write(fx.text));
+        else process.stdout.write(fx.text);
+        return;
+      }
+      case "fail":
+        world.fail(fx.kind === "livelock" ? new SimulationFailure("livelock", fx.message) : new ImplementationError(fx.message, fx.details ? Object.assign(new Error(fx.message), { stack: fx.details }) : undefined));
+        return;
+      case "warn":
+        world.warn(fx.message);
+        return;
+    }
+  }
+
+  /** Promises graded calls returned, until they settle. */
+  private readonly promises = new Map<number, Deferred>();
+
+  /** An async call graded code made to a judging object: an end, a clerk's client, the tester's channel. */
+  private hostCall(fx: Extract<Effect, { e: "acall" }>): void {
+    const host = this.hosts.get(fx.host) as Record<string, Function> | undefined;
+    const node = this.nodeById(fx.node);
+    const settle = (ok: boolean, r?: Wire, error?: string) => this.pending.push({ c: "settle", id: fx.id, ok, r, error });
+    let result: Promise<unknown>;
+    try {
+      if (!host || typeof host[fx.method] !== "function") throw new Error(`no method ${fx.method}`);
+      const args = fx.args.map((w) => this.value(w));
+      result = Promise.resolve(node ? node.run(() => host[fx.method](...args)) : host[fx.method](...args));
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (v) => settle(true, wireOf(v)),
+      (e) => settle(false, undefined, e instanceof Error ? e.message : String(e)),
+    );
+  }
+
+  private mirrorTimer(id: number, node: SimNode | undefined, kind: "timeout" | "interval" | "immediate", ms: number): void {
+    const world = this.world!;
+    const clock = world.clock;
+    if (world.ended || (node && !node.alive)) return;
+    let key = 0;
+    const fire = () => {
+      if (kind !== "interval") {
+        this.mirrors.delete(id);
+        node?.timers.delete(key);
+      }
+      if (world.ended || (node && !node.alive)) return;
+      world.trace.record(clock.now, "timer", node ? node.label : "tester", kind);
+      this.pending.push({ c: "fire", timer: id });
+    };
+    const handle = kind === "timeout" ? clock.setTimeout(fire, ms) : kind === "interval" ? clock.setInterval(fire, ms) : clock.setImmediate(fire);
+    key = Number(handle);
+    const cancel = kind === "immediate" ? () => clock.clearImmediate(handle as never) : () => clock.clearTimeout(handle);
+    this.mirrors.set(id, { cancel, node, key });
+    node?.timers.set(key, () => {
+      cancel();
+      this.mirrors.delete(id);
+    });
+  }
+
+  /** A crash on the judging side is a crash on the graded side too (queued: it takes effect at the next step). */
+  crashed(node: SimNode): void {
+    const id = this.nodeIds.get(node);
+    if (id !== undefined) this.pending.push({ c: "crash", node: id });
+  }
+
+  // --- values ------------------------------------------------------------------------------------
+
+  private value(w: Wire): unknown {
+    if ("u" in w) return undefined;
+    if ("v" in w) return decode(fromBase64(w.v));
+    if ("obj" in w) return this.proxy(w.obj, w.methods);
+    if ("promise" in w) return new Promise(() => {});
+    throw new CodecError("", w.bad);
+  }
+
+  /** A judging-side stand-in for a graded object: each method a call; getState() answered from the last step. */
+  private proxy(id: number, methods: string[]): object {
+    let p = this.proxies.get(id);
+    if (p) return p;
+    const obj: Record<string, Function> = {};
+    for (const m of methods) {
+      obj[m] = (...args: unknown[]) => this.invoke({ c: "call", id: 0, node: this.nodeOf(currentNode()), obj: id, method: m, args: args.map((a) => this.arg(a)) });
+    }
+    if (methods.includes("getState")) {
+      const call = obj.getState;
+      obj.getState = (...args: unknown[]) => {
+        const state = args.length === 0 ? this.states.get(id) : undefined;
+        if (!state) return call(...args);
+        if ("error" in state) throw rebuild(state.error);
+        return this.value(state.r);
+      };
+    }
+    p = Object.freeze(obj);
+    this.proxies.set(id, p);
+    this.proxyIds.set(p, id);
+    return p;
+  }
+
+  private arg(value: unknown): Arg {
+    if (value === undefined) return { u: 1 };
+    if (typeof value === "function") {
+      const mark = (value as Marked)[SEALED_FACTORY];
+      if (typeof mark === "string") return { factory: mark };
+      if (mark) {
+        const tag = this.nextId++;
+        this.observed.set(tag, mark);
+        return { factory: "raft", observe: tag };
+      }
+      throw new Error("harness bug: a judging-side function cannot be handed to a sealed graded side");
+    }
+    if (typeof value !== "object" || value === null) return { v: toBase64(encode(value)) };
+    const proxied = this.proxyIds.get(value);
+    if (proxied !== undefined) return { obj: proxied };
+    if (value instanceof SimPersister) return { persister: this.hostId(value), state: toBase64(value.readRaftState()), snapshot: toBase64(value.readSnapshot()) };
+    if (value instanceof SimClientEnd) return { host: this.hostId(value), kind: "end" };
+    if (value instanceof Channel) return { host: this.hostId(value), kind: "chan" };
+    if (Array.isArray(value)) {
+      const items = value.map((v) => this.arg(v));
+      return items.every((a) => "v" in a) ? { v: toBase64(encode(value)) } : { list: items };
+    }
+    if (ArrayBuffer.isView(value)) return { v: toBase64(encode(value)) };
+    const methods = handlerNames(value);
+    if (methods.length === 0) return { v: toBase64(encode(value)) };
+    return { host: this.hostId(value), kind: methods.includes("call") && methods.includes("connectTo") ? "clnt" : "object", methods };
+  }
+
+  private hostId(obj: object): number {
+    let id = this.hostIds.get(obj);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.hostIds.set(obj, id);
+      this.hosts.set(id, obj);
+    }
+    return id;
+  }
+
+  private nodeOf(node: SimNode | undefined): number | undefined {
+    if (!node) return undefined;
+    let id = this.nodeIds.get(node);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.nodeIds.set(node, id);
+      this.nodes.set(id, node);
+      this.pending.push({ c: "node", node: id, label: node.label });
+      if (!node.alive) this.pending.push({ c: "crash", node: id });
+    }
+    return id;
+  }
+
+  private nodeById(id: number | undefined): SimNode | undefined {
+    return id === undefined ? undefined : this.nodes.get(id);
+  }
+
+  // --- the graded process ------------------------------------------------------------------------
+
+  private died(e: unknown): void {
+    if (this.dead) return;
+    const why = e instanceof PipeClosed ? "the graded process ended during the run" : `the graded side broke the protocol: ${(e as Error).message}`;
+    this.dead = new SimulationFailure(this.overMemory ? "out-of-memory" : "crash", this.overMemory ? this.memoryMessage() : why);
+    this.world?.fail(this.dead);
+  }
+
+  private memoryMessage(): string {
+    return `out of memory: the graded code used more than ${this.options.memoryMb} MiB (--worker-memory), heap and buffers together; it may keep everything it ever made`;
+  }
+
+  /** Resident memory covers what V8's heap limit does not (Buffers, typed arrays): checked after steps, at most every 100 ms. */
+  private checkMemory(): void {
+    const t = performanceNow();
+    if (t - this.lastMemoryCheck < 100) return;
+    this.lastMemoryCheck = t;
+    let rssPages = 0;
+    try {
+      rssPages = Number(fs.readFileSync(`/proc/${this.child.pid}/statm`, "utf8").split(" ")[1]);
+    } catch {
+      return;
+    }
+    if (rssPages * 4096 > this.options.memoryMb * 1024 * 1024 * 1.5) {
+      this.overMemory = true;
+      this.child.kill("SIGKILL");
+      this.died(new PipeClosed());
+    }
+  }
+
+  /**
+   * Ends the graded process after the run: takes its coverage, and when it died, says how in the
+   * run's failure (its exit status, out of memory, its last output).
+   */
+  async close(): Promise<void> {
+    if (!this.dead) {
+      try {
+        this.pipe.write({ t: "stop" } satisfies ToGraded);
+        const bye = this.pipe.read<FromGraded>();
+        if (bye.t === "bye" && bye.coverage && this.options.coverage) writeCoverage(this.options.coverage.tempDir, bye.coverage);
+      } catch {
+        // it died on its way out: nothing more to take
+      }
+    }
+    this.pipe.close();
+    const exit = await Promise.race([this.exited, new Promise<undefined>((r) => realSetTimeout(() => r(undefined), 5000).unref())]);
+    if (!exit) this.child.kill("SIGKILL");
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.dead && exit && !this.overMemory) {
+      const tail = this.output().trim();
+      const oom = /heap out of memory|Allocation failed|Reached heap limit/.test(tail);
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      const failure = oom
+        ? new SimulationFailure("out-of-memory", this.memoryMessage(), tail.split("\n").slice(-10).join("\n"))
+        : new SimulationFailure("crash", `the graded process ${how} during the run (a submission must never end its process)`, tail.split("\n").slice(-20).join("\n"));
+      if (this.world && this.world.failure === this.dead) this.world.failure = failure;
+    }
+  }
+}
+
+const realHrtime = process.hrtime.bigint.bind(process.hrtime);
+function performanceNow(): number {
+  return Number(realHrtime()) / 1e6;
+}
+
+function writeCoverage(dir: string, coverage: unknown): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `sealed-${process.pid}-${Math.floor(performanceNow() * 1000)}.json`);
+  fs.writeFileSync(file, JSON.stringify(coverage));
+}
+
+function wireOf(value: unknown): Wire {
+  if (value === undefined) return { u: 1 };
+  try {
+    return { v: toBase64(encode(value)) };
+  } catch (e) {
+    return { bad: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function thrownOf(e: unknown): Thrown {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: "Error", message: String(e), nonError: true };
+}
+
+function rebuild(t: Thrown): Error {
+  const e = new Error(t.message);
+  e.name = t.name;
+  e.stack = t.stack ?? `${t.name}: ${t.message}`;
+  return e;
+}
+
+function deferred(): Deferred {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<unknown>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a rejection nobody awaits (the run ended) is not an error of the harness
+  return { promise, resolve, reject };
+}
+
+class TimeoutError extends Error {}
+class ExitError extends Error {}
+
+/** `promise`, or a TimeoutError after `ms` of real time, or an ExitError when the process exits first. */
+function withTimeout<T>(promise: Promise<T>, ms: number, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, onGiveUp: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let over = false;
+    const timer = realSetTimeout(() => {
+      over = true;
+      onGiveUp();
+      reject(new TimeoutError());
+    }, ms);
+    exited.then((x) => {
+      if (over) return;
+      over = true;
+      realClearTimeout(timer);
+      onGiveUp();
+      reject(new ExitError(x.signal ? `killed by ${x.signal}` : `exit code ${x.code}`));
+    });
+    promise.then(
+      (v) => {
+        if (over) return;
+        over = true;
+        realClearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        if (over) return;
+        over = true;
+        realClearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Opens a FIFO for reading off the main thread (the open waits for the writer). */
+function openAsync(file: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(file, "r", (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+/** One frame read without blocking the event loop (the ready frame, under a time limit). */
+async function readFrameAsync<T>(fd: number): Promise<T> {
+  const read = (n: number) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const buf = Buffer.alloc(n);
+      let got = 0;
+      const more = () =>
+        fs.read(fd, buf, got, n - got, null, (err, r) => {
+          if (err) return reject(err);
+          if (r === 0) return reject(new PipeClosed());
+          got += r;
+          if (got < n) more();
+          else resolve(buf);
+        });
+      more();
+    });
+  const header = await read(4);
+  const body = await read(header.readUInt32LE(0));
+  return JSON.parse(body.toString("utf8")) as T;
+}

@@ -1,0 +1,108 @@
+/**
+ * A sealed run: the graded side is started before the world, with the settings fixed for it, and
+ * ended with the run. If it cannot start (its modules hang or crash while loading), the run fails
+ * with that reason and nothing of the test runs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runSimulation, type RunOptions, type RunResult, type World } from "../sim/world";
+import { SimulationFailure } from "../sim/errors";
+import { LAYERS, type Layer } from "../api/implementation";
+import type { GradeConfig } from "../grader/config";
+import { GradedSide, type GradedSideOptions } from "./host";
+
+export interface SealedSettings {
+  config: Pick<GradeConfig, "layers" | "memoryMb" | "loadTimeoutMs">;
+  coverage?: GradedSideOptions["coverage"];
+}
+
+/** Runs `body` with the graded code in a process of its own. */
+export async function runSealed(options: RunOptions, settings: SealedSettings, body: (world: World) => Promise<void>): Promise<RunResult> {
+  let side: GradedSide;
+  try {
+    side = await GradedSide.start(sideOptions(options, settings));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const kind = /did not finish loading/.test(message) ? "killed" : "crash";
+    return runSimulation(options, async () => {
+      throw new SimulationFailure(kind, message);
+    });
+  }
+  return runSimulation({ ...options, graded: side }, body);
+}
+
+function sideOptions(options: RunOptions, settings: SealedSettings): GradedSideOptions {
+  const layers: GradedSideOptions["layers"] = {};
+  for (const layer of Object.keys(LAYERS) as Layer[]) layers[layer] = settings.config.layers[LAYERS[layer].selectedBy];
+  prewarm(Object.values(layers) as string[]);
+  return {
+    seed: Number(options.seed) ^ 0x5ea1ed,
+    layers,
+    loadTimeoutMs: settings.config.loadTimeoutMs,
+    memoryMb: settings.config.memoryMb,
+    livelockEvents: options.livelockEvents,
+    coverage: settings.coverage,
+    user: unprivilegedUser(),
+  };
+}
+
+/**
+ * When the grader runs as root (a grading container), the graded process runs as `nobody`: it
+ * cannot signal the grader, write the reports or the compile cache, or read files only root may.
+ * RAFTGRADE_GRADED_USER=root keeps root (debugging only).
+ */
+function unprivilegedUser(): { uid: number; gid: number } | undefined {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  if (process.env.RAFTGRADE_GRADED_USER === "root") return undefined;
+  try {
+    const line = fs
+      .readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("nobody:"));
+    if (!line) return undefined;
+    const [, , uid, gid] = line.split(":");
+    return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return undefined;
+  }
+}
+
+const warmed = new Set<string>();
+
+/**
+ * Compiles the graded side's TypeScript into the on-disk cache before the graded process starts:
+ * it may not be allowed to write the cache, and compiling in every run would cost a second each.
+ */
+function prewarm(refs: string[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compileFile } = require("../../bin/register-ts") as { compileFile?: (file: string) => void };
+  if (!compileFile) return;
+  const root = path.resolve(__dirname, "..", "..");
+  const folders = [path.join(root, "harness", "sealed"), path.join(root, "harness", "sim"), path.join(root, "harness", "api"), path.join(root, "harness", "grader", "load.ts")];
+  for (const ref of refs) folders.push(ref === "reference" || ref === "student" ? path.join(root, ref) : path.resolve(ref));
+  for (const folder of folders) {
+    if (warmed.has(folder)) continue;
+    warmed.add(folder);
+    for (const file of tsFiles(folder)) compileFile(file);
+  }
+}
+
+function tsFiles(target: string): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    try {
+      return fs.statSync(`${target}.ts`).isFile() ? [`${target}.ts`] : [];
+    } catch {
+      return [];
+    }
+  }
+  if (stat.isFile()) return target.endsWith(".ts") ? [target] : [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    out.push(...tsFiles(path.join(target, entry.name)));
+  }
+  return out;
+}
