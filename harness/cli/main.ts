@@ -5,6 +5,7 @@
  */
 import yargs, { Argv } from "yargs";
 import { grade, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "../grader/grade";
+import { DEFAULT_LOAD_TIMEOUT_S } from "../grader/config";
 import { list } from "../grader/list";
 import { replay } from "../grader/replay";
 import { merge } from "../grader/merge";
@@ -83,6 +84,12 @@ export async function main(argv: string[]): Promise<void> {
             describe: `Failing runs to replay (in child processes) for a page each in <report>/index.html: timeline, messages, log (default ${DEFAULT_HTML_PAGES}; 0: none)`,
           })
           .option("worker-memory", { type: "string", describe: `Heap limit of each worker process in MiB; a run that needs more fails as out of memory (default ${DEFAULT_WORKER_MEMORY_MB})` })
+          .option("unsealed", {
+            type: "boolean",
+            default: false,
+            describe: "Run the graded code in the worker itself: faster, but a submission can reach what judges it; for your own code on your own machine only",
+          })
+          .option("load-timeout", { type: "string", describe: `Real seconds the graded code may take to load, per run (default ${DEFAULT_LOAD_TIMEOUT_S})` })
           .option("check-determinism", {
             type: "boolean",
             default: false,
@@ -110,6 +117,8 @@ export async function main(argv: string[]): Promise<void> {
           runTimeout: args.runTimeout,
           htmlPages: args.htmlPages,
           workerMemory: args.workerMemory,
+          unsealed: args.unsealed,
+          loadTimeout: args.loadTimeout,
         });
       },
     )
@@ -134,9 +143,11 @@ export async function main(argv: string[]): Promise<void> {
           .option("test", { type: "string", demandOption: true, describe: "Test id, e.g. 3A/TestReElection3A" })
           .option("seed", { type: "string", demandOption: true, describe: "The seed of the run to replay" })
           .option("trace", { type: "string", default: "all", describe: "Trace events to print: all, none, or the last N" })
-          .option("html", { type: "string", describe: "Also record the run in full and write its HTML page (timeline, messages, log) and run.json into this folder" }),
+          .option("html", { type: "string", describe: "Also record the run in full and write its HTML page (timeline, messages, log) and run.json into this folder" })
+          .option("unsealed", { type: "boolean", default: false, describe: "Replay a run graded with --unsealed (the graded code inside this process)" }),
       async (args) => {
         process.exitCode = await replay({
+          unsealed: args.unsealed,
           impl: args.impl,
           layers: { raft: args.raft, rsm: args.rsm, kv: args.kv, clerk: args.clerk },
           test: args.test,

@@ -108,7 +108,7 @@ export function writeConfig(
 }
 
 /** What a replay must repeat besides the test and the seed: the layers and the flags that change a run. */
-export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" | "strictLinearizability">;
+export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" | "strictLinearizability"> & { sealed?: boolean };
 
 /** The command line that reruns exactly one test (by its stable id, e.g. 3A/TestInitialElection3A) on one seed. */
 export function replayCommand(config: ReplaySettings, id: string, seed: number): string {
@@ -118,7 +118,7 @@ export function replayCommand(config: ReplaySettings, id: string, seed: number):
 /** The arguments of that command (the HTML report runs it as a child process). */
 export function replayArgs(config: ReplaySettings, id: string, seed: number): string[] {
   const layers = (["raft", "rsm", "kv", "clerk"] as const).filter((l) => config.layers[l] !== config.impl).flatMap((l) => [`--${l}`, config.layers[l]]);
-  const flags = [...(config.invariants ? [] : ["--no-invariants"]), ...(config.strictLinearizability ? ["--strict-linearizability"] : [])];
+  const flags = [...(config.invariants ? [] : ["--no-invariants"]), ...(config.strictLinearizability ? ["--strict-linearizability"] : []), ...(config.sealed === false ? ["--unsealed"] : [])];
   return ["replay", "--impl", config.impl, ...layers, "--test", id, "--seed", String(seed), ...flags];
 }
 

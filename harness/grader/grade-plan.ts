@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import type { SelectableLayer } from "../api/implementation";
-import { readConfig, writeConfig, GradeConfig } from "./config";
+import { readConfig, writeConfig, GradeConfig, DEFAULT_LOAD_TIMEOUT_S } from "./config";
 import { resolveImplementation } from "./load";
 import { loadSpecs, partsWithSpecs, LabTestInfo } from "./discover";
 import { selectParts, selectTests, compileGrep } from "./select";
@@ -62,7 +62,20 @@ export function makePlan(options: GradeOptions): Plan {
 
   const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<SelectableLayer, string>>;
   const env: NodeJS.ProcessEnv = {};
-  writeConfig({ impl: options.impl, layers, invariants: options.invariants, checkDeterminism: options.checkDeterminism, strictLinearizability: options.strictLinearizability }, env);
+  const loadTimeoutMs = 1000 * (options.loadTimeout === undefined ? DEFAULT_LOAD_TIMEOUT_S : parsePositiveInt("--load-timeout", options.loadTimeout, 86_400));
+  writeConfig(
+    {
+      impl: options.impl,
+      layers,
+      invariants: options.invariants,
+      checkDeterminism: options.checkDeterminism,
+      strictLinearizability: options.strictLinearizability,
+      sealed: !options.unsealed,
+      memoryMb: workerMemoryMb,
+      loadTimeoutMs,
+    },
+    env,
+  );
   const config = readConfig(env);
   const seeds = deriveSeeds(base, count);
   const whole = buildPlan(tests.map((t) => t.id), seeds);
@@ -80,6 +93,7 @@ export function header(plan: Plan): string {
     (plan.shard ? `, shard ${plan.shard.index}/${plan.shard.count} (${items.length} runs)` : "") +
     `, ${Math.min(plan.jobs, Math.max(1, items.length))} worker${plan.jobs === 1 ? "" : "s"}` +
     (config.invariants ? "" : ", without invariants (lab checks only)") +
+    (config.sealed ? "" : ", UNSEALED (the graded code runs inside the worker: not for grading others' code)") +
     (config.checkDeterminism ? ", each test twice to check determinism" : "") +
     (config.strictLinearizability ? ", strict linearizability (a timed-out check fails)" : "")
   );

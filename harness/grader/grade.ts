@@ -48,6 +48,10 @@ export interface GradeOptions {
   htmlPages?: unknown;
   /** Heap limit of a worker in MiB (--worker-memory). */
   workerMemory?: unknown;
+  /** Run the graded code in the worker itself (--unsealed). */
+  unsealed?: boolean;
+  /** Real seconds the graded code may take to load (--load-timeout). */
+  loadTimeout?: unknown;
 }
 
 /** Runs the specs; resolves to the process exit status. */
@@ -118,6 +122,7 @@ export async function grade(options: GradeOptions): Promise<number> {
       implementation: config.impl,
       layers: config.layers,
       invariants: config.invariants,
+      sealed: config.sealed,
       checkDeterminism: config.checkDeterminism,
       strictLinearizability: config.strictLinearizability,
       seeds: { base: plan.base, count: plan.seeds.length, list: plan.seeds },

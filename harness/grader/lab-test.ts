@@ -52,6 +52,7 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
     const config = readConfig();
     const result: RunResult = await runOnce(config, { seed: config.seed, traceAll: config.checkDeterminism || config.traceAll }, body);
     lastRun = result;
+    if (process.env.RAFTGRADE_DEBUG_CROSSINGS) console.error(`[crossings] ${JSON.stringify([...((globalThis as any).__inv ?? [])])} ${name} ${JSON.stringify(result.crossings)} steps=${result.steps} real=${Math.round(result.realMs)}ms`);
     const nondeterminism = config.checkDeterminism ? await replayDiffers(config, result, body) : undefined;
     if (nondeterminism) console.log(`warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${nondeterminism}`);
     const record: RunRecord = {

@@ -143,6 +143,7 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
     implementation: first.implementation,
     layers: first.layers,
     invariants: first.invariants,
+    sealed: reports.every((r) => r.sealed !== false),
     checkDeterminism: first.checkDeterminism,
     strictLinearizability: first.strictLinearizability,
     seeds: first.seeds,

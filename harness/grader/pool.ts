@@ -82,8 +82,8 @@ export class WorkerPool {
     if (this.interrupted) return;
     this.interrupted = true;
     for (const w of this.live) {
-      w.child.kill("SIGTERM");
-      setTimeout(() => w.child.kill("SIGKILL"), 2000).unref();
+      killGroup(w.child, "SIGTERM");
+      setTimeout(() => killGroup(w.child, "SIGKILL"), 2000).unref();
     }
   }
 
@@ -91,6 +91,8 @@ export class WorkerPool {
     const child = fork(BIN, [WORKER_ARG], {
       env: this.options.env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // A process group of its own, so that killing it also ends the run's graded process.
+      detached: true,
       execArgv: [...process.execArgv, `--max-old-space-size=${this.options.workerMemoryMb}`],
     });
     const w: Worker = { child, token: randomBytes(16).toString("hex"), ready: false, tail: "" };
@@ -106,9 +108,9 @@ export class WorkerPool {
 
   private send(w: Worker, msg: ToWorker): void {
     try {
-      w.child.send(msg, (e) => e && w.child.kill("SIGKILL"));
+      w.child.send(msg, (e) => e && killGroup(w.child, "SIGKILL"));
     } catch {
-      w.child.kill("SIGKILL"); // its exit handler records the item
+      killGroup(w.child, "SIGKILL"); // its exit handler records the item
     }
   }
 
@@ -117,7 +119,7 @@ export class WorkerPool {
     if (msg.type === "loading") {
       w.timer = setTimeout(() => {
         w.killedWhileLoading = true;
-        w.child.kill("SIGKILL");
+        killGroup(w.child, "SIGKILL");
       }, this.options.runTimeoutMs);
     } else if (msg.type === "ready") {
       clearTimeout(w.timer);
@@ -141,7 +143,7 @@ export class WorkerPool {
    * runs: graded code is talking on the channel. The run fails and the worker is replaced.
    */
   private forged(w: Worker, msg: unknown): void {
-    if (w.current === undefined) return void w.child.kill("SIGKILL");
+    if (w.current === undefined) return void killGroup(w.child, "SIGKILL");
     const index = w.current;
     const item = this.items[index];
     clearTimeout(w.timer);
@@ -151,7 +153,7 @@ export class WorkerPool {
       index,
       failedOutcome(item.id, this.options.partOf(item.id), item.seed, "integrity", `the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted`, `message: ${shown}`),
     );
-    w.child.kill("SIGKILL");
+    killGroup(w.child, "SIGKILL");
   }
 
   private assign(w: Worker): void {
@@ -162,7 +164,7 @@ export class WorkerPool {
     this.options.onStart?.(index, item);
     w.timer = setTimeout(() => {
       w.killedForTime = true;
-      w.child.kill("SIGKILL");
+      killGroup(w.child, "SIGKILL");
     }, this.options.runTimeoutMs);
     this.send(w, { type: "run", item: index, id: item.id, seed: item.seed });
   }
@@ -188,7 +190,7 @@ export class WorkerPool {
     if (w.killedWhileLoading) {
       // Loading is the same every time: no other worker would get further.
       this.failRemaining(`the graded code did not finish loading within ${this.options.runTimeoutMs / 1000} s (--run-timeout); a loop at the top level of a module never yields`, "killed");
-      for (const other of this.live) if (!other.ready) other.child.kill("SIGKILL");
+      for (const other of this.live) if (!other.ready) killGroup(other.child, "SIGKILL");
     } else if (this.startFailures >= MAX_START_FAILURES) this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
     else if (!this.interrupted && this.next < this.items.length && this.live.size < this.options.jobs) this.spawn();
     if (this.live.size === 0) this.finish();
@@ -214,4 +216,14 @@ export class WorkerPool {
 /** V8's last words when a heap limit is reached. */
 function outOfMemory(output: string): boolean {
   return /heap out of memory|Allocation failed|Reached heap limit/.test(output);
+}
+
+/** Kills a worker and everything in its process group (the graded process of the run it runs). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal);
+  }
 }

@@ -34,6 +34,8 @@ export interface ReplayOptions {
   trace?: string;
   /** Record the run in full and write its HTML page and run.json into this folder. */
   html?: string;
+  /** Replay a run graded with --unsealed. */
+  unsealed?: boolean;
 }
 
 class SilentReporter extends Mocha.reporters.Base {}
@@ -66,10 +68,10 @@ export async function replay(options: ReplayOptions): Promise<number> {
   }
 
   const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
-  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, strictLinearizability: options.strictLinearizability, traceAll: true });
+  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, strictLinearizability: options.strictLinearizability, traceAll: true, sealed: !options.unsealed });
   const config = readConfig();
   const test = specs.byId.get(options.test)!;
-  preloadLayers();
+  if (!readConfig().sealed) preloadLayers();
   console.log(`raftgrade replay: ${options.test} on seed ${seed}, layers ${JSON.stringify(config.layers)}${config.invariants ? "" : ", without invariants"}`);
   console.log(`--- output of the run (the tester's lines and the graded code's own) ---`);
   specs.mocha.grep(new RegExp(`^${test.fullTitle().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));

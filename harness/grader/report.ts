@@ -24,6 +24,8 @@ export interface RunMeta {
   implementation: string;
   layers: Record<string, string>;
   invariants: boolean;
+  /** Whether the graded code ran in a process of its own (false: --unsealed). */
+  sealed: boolean;
   checkDeterminism: boolean;
   strictLinearizability: boolean;
   seeds: { base: number; count: number; list: number[] };

@@ -4,7 +4,8 @@
  * and flags come from the environment the grader set (config.ts); the seed is set per run.
  */
 import Mocha from "mocha";
-import { ENV } from "./config";
+import { ENV, readConfig } from "./config";
+import { collectSealedCoverage } from "./lab-test";
 import { loadSpecs, keepLoaded, LoadedSpecs } from "./discover";
 import type { RunRecord } from "./lab-test";
 import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
@@ -39,12 +40,16 @@ export function runWorker(): void {
       if (msg.type === "init" && !token) {
         token = msg.token;
         try {
-          if (msg.coverage) startCoverage(msg.coverage);
+          // Sealed (the default), the graded code never loads here: each run's graded process
+          // loads it, instruments it, and hands its coverage back.
+          const sealed = readConfig().sealed;
+          if (msg.coverage && sealed) collectSealedCoverage(msg.coverage);
+          else if (msg.coverage) startCoverage(msg.coverage);
           specs = loadSpecs(msg.parts, { reporter: SilentReporter });
           keepLoaded(specs.mocha);
           baseline = snapshotGlobals();
           send({ type: "loading", token });
-          preloadLayers();
+          if (!sealed) preloadLayers();
           loadTampering = changedGlobals(baseline);
           send({ type: "ready", token, tests: specs.tests.length });
         } catch (e) {

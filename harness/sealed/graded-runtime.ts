@@ -46,12 +46,14 @@ class GradedRuntime {
   private activity = 0;
   private livelocked = false;
   private readonly factories = new Map<GradedLayerName, Function | string>();
+  private readonly persisters = new Map<number, GradedPersister>();
 
   constructor(
     private readonly pipe: SyncPipe,
     private readonly init: Extract<ToGraded, { t: "init" }>,
   ) {
-    this.rng = new Rng(init.seed);
+    // A stream of its own, apart from the judge's (which decides the network's fates).
+    this.rng = new Rng(`graded ${init.seed}`);
   }
 
   // --- the loop --------------------------------------------------------------------------------
@@ -69,6 +71,7 @@ class GradedRuntime {
       // Every promise continuation the step started runs before the answer: one real macrotask
       // hop drains the microtask queue (graded code has no real timers to wait on).
       await new Promise<void>((resolve) => realSetImmediate(resolve));
+      this.checkGlobals();
       const states = this.states();
       const fx = this.effects;
       this.effects = [];
@@ -111,6 +114,12 @@ class GradedRuntime {
         if (!node) return;
         for (const id of node.timers.keys()) this.timers.delete(id);
         node.crash();
+        return;
+      }
+      case "read": {
+        const p = this.persisters.get(cmd.persister);
+        const contents = p ? { state: p.readRaftState(), snapshot: p.readSnapshot() } : undefined;
+        this.emit({ e: "ret", id: cmd.id, r: contents ? { v: toBase64(encode(contents)) } : { u: 1 } });
         return;
       }
       case "load":
@@ -276,23 +285,7 @@ class GradedRuntime {
 
   private stub(host: number, kind: string, methods: string[]): unknown {
     const rt = this;
-    if (kind === "end") {
-      return Object.freeze({
-        call(serviceMethod: string, args?: unknown): Promise<unknown> {
-          const node = currentNode();
-          if (node && !node.alive) return never();
-          let bytes: Uint8Array;
-          try {
-            bytes = encode(args, "args");
-          } catch (e) {
-            rt.emit({ e: "fail", kind: "implementation", message: `RPC ${serviceMethod} sent by ${node ? node.label : "the tester"}: ${(e as Error).message}` });
-            return never();
-          }
-          return rt.hostCall(host, "call", [{ v: toBase64(encode(String(serviceMethod))) }, { v: toBase64(bytes) }]);
-        },
-        toString: () => `ClientEnd(${host})`,
-      });
-    }
+    if (kind === "end") return new ClientEndStub(this, host);
     if (kind === "clnt") {
       return Object.freeze({
         call(serverName: string, serviceMethod: string, args?: unknown): Promise<unknown> {
@@ -315,8 +308,15 @@ class GradedRuntime {
     return Object.freeze(stub);
   }
 
-  persist(persister: number, state: Uint8Array, snapshot: Uint8Array): void {
-    this.emit({ e: "persist", persister, state: toBase64(state), snapshot: toBase64(snapshot) });
+  /** A save: only noted; the bytes cross when the judging side reads them (a crash, a size check). */
+  /** Graded code broke a rule outside any call. */
+  failed(message: string): void {
+    this.emit({ e: "fail", kind: "implementation", message });
+  }
+
+  persist(persister: number, p: GradedPersister): void {
+    if (!this.persisters.has(persister)) this.persisters.set(persister, p);
+    this.emit({ e: "persist", persister });
   }
 
   // --- time, randomness, output -------------------------------------------------------------------
@@ -398,8 +398,9 @@ class GradedRuntime {
     process.stdout.write = write as typeof process.stdout.write;
     process.stderr.write = write as typeof process.stderr.write;
     const trap = (call: string) => {
-      this.emit({ e: "fail", kind: "implementation", message: `the graded code called ${call}; a submission must never end the process` });
-      throw new Error(`${call} is not allowed in graded code`);
+      const error = new Error(`${call} is not allowed in graded code`);
+      this.emit({ e: "fail", kind: "implementation", message: `the graded code called ${call}; a submission must never end the process`, details: error.stack });
+      throw error;
     };
     process.exit = ((code?: unknown) => trap(`process.exit(${code ?? ""})`)) as typeof process.exit;
     process.abort = (() => trap("process.abort()")) as typeof process.abort;
@@ -427,6 +428,29 @@ class GradedRuntime {
       },
     };
     setAmbient(rtAmbient);
+    const watched: [string, () => unknown][] = [
+      ["Math.random", () => Math.random],
+      ...["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate", "Date", "performance"].map((name) => [name, () => g[name]] as [string, () => unknown]),
+      ["process.hrtime", () => process.hrtime],
+    ];
+    const installed = watched.map(([name, get]) => ({ name, get, value: get() }));
+    this.replacedGlobals = () => installed.filter((w) => w.get() !== w.value).map((w) => w.name);
+  }
+
+  /** Which of the clocks and the random generator graded code replaced (checked after every step). */
+  private replacedGlobals: () => string[] = () => [];
+  private reportedReplaced = false;
+
+  /**
+   * A submission that replaces the runtime's clocks or random generator runs off the simulation:
+   * its runs no longer replay, so the run fails. (Self-reported: it can change only its own runs.)
+   */
+  private checkGlobals(): void {
+    if (this.reportedReplaced) return;
+    const replaced = this.replacedGlobals();
+    if (replaced.length === 0) return;
+    this.reportedReplaced = true;
+    this.emit({ e: "fail", kind: "integrity", message: `the graded code replaced ${replaced.join(", ")} during the run; the harness drives time and randomness, so this run's verdict cannot be trusted` });
   }
 }
 
@@ -444,7 +468,7 @@ class GradedPersister {
   }
   save(raftState: Uint8Array, snapshot?: Uint8Array | null): void {
     this.#inner.save(raftState, snapshot);
-    this.#rt.persist(this.#id, this.#inner.readRaftState(), this.#inner.readSnapshot());
+    this.#rt.persist(this.#id, this);
   }
   readRaftState(): Uint8Array {
     return this.#inner.readRaftState();
@@ -460,6 +484,33 @@ class GradedPersister {
   }
 }
 Object.freeze(GradedPersister.prototype);
+
+/** A client end: each call an RPC the judging side's network carries. */
+class ClientEndStub {
+  readonly #rt: GradedRuntime;
+  readonly #host: number;
+  constructor(rt: GradedRuntime, host: number) {
+    this.#rt = rt;
+    this.#host = host;
+    Object.freeze(this);
+  }
+  call(serviceMethod: string, args?: unknown): Promise<unknown> {
+    const node = currentNode();
+    if (node && !node.alive) return never();
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(args, "args");
+    } catch (e) {
+      this.#rt.failed(`RPC ${serviceMethod} sent by ${node ? node.label : "the tester"}: ${(e as Error).message}`);
+      return never();
+    }
+    return this.#rt.hostCall(this.#host, "call", [{ v: toBase64(encode(String(serviceMethod))) }, { v: toBase64(bytes) }]);
+  }
+  toString(): string {
+    return `ClientEnd(${this.#host})`;
+  }
+}
+Object.freeze(ClientEndStub.prototype);
 
 /** The tester's applyCh, seen from the graded side: sends and receives are calls to it. */
 class HostChannel {

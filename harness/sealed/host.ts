@@ -12,9 +12,9 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import type { World } from "../sim/world";
 import { SimNode, currentNode } from "../sim/node";
 import { encode, decode, CodecError } from "../sim/codec";
-import { SimPersister } from "../sim/persister";
+import { SimPersister, markStale } from "../sim/persister";
 import { SimClientEnd } from "../sim/network";
-import { handlerNames } from "../sim/handlers";
+import { handlerNames, QUEUED_CALL } from "../sim/handlers";
 import { SimulationFailure, ImplementationError } from "../sim/errors";
 import { Channel } from "../api/channel";
 import { SyncPipe, PipeClosed } from "./pipe";
@@ -71,6 +71,9 @@ export class GradedSide {
   /** Steps taken, and the callouts answered: the crossings of the run. */
   crossings = 0;
   callouts = 0;
+  get bytes(): { written: number; read: number } {
+    return { written: this.pipe.written, read: this.pipe.readBytes };
+  }
 
   private constructor(
     private readonly child: ChildProcess,
@@ -89,7 +92,7 @@ export class GradedSide {
     const fromGraded = path.join(dir, "from-graded");
     execFileSync("mkfifo", ["-m", options.user ? "0666" : "0600", toGraded, fromGraded]);
     if (options.user) fs.chmodSync(dir, 0o711);
-    const child = spawn(process.execPath, [`--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
+    const child = spawn(process.execPath, [...(process.env.RAFTGRADE_GRADED_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.RAFTGRADE_GRADED_PROF}`] : []), `--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "test" },
       cwd: process.cwd(),
@@ -153,6 +156,7 @@ export class GradedSide {
   /** A synchronous call: queued behind everything pending, sent at once, answered in the same step. */
   private invoke(cmd: Extract<Command, { id: number }>): unknown {
     const id = this.nextId++;
+    if (process.env.RAFTGRADE_DEBUG_INVOKE) (globalThis as any).__inv = ((globalThis as any).__inv ?? new Map()).set(`${cmd.c}:${(cmd as any).method ?? (cmd as any).layer}`, ((globalThis as any).__inv?.get(`${cmd.c}:${(cmd as any).method ?? (cmd as any).layer}`) ?? 0) + 1);
     this.pending.push({ ...cmd, id } as Command);
     if (this.dead) throw this.dead;
     this.step();
@@ -164,30 +168,43 @@ export class GradedSide {
     return this.value(answer.r!);
   }
 
+  private inStep = false;
+
   private step(): void {
     const world = this.world!;
     const cmds = this.pending;
     this.pending = [];
     let done: Extract<FromGraded, { t: "done" }>;
+    if (this.inStep) throw new Error("harness bug: a step of the graded side started inside another");
+    this.inStep = true;
     try {
       this.pipe.write({ t: "step", now: world.now(), cmds } satisfies ToGraded);
       this.crossings++;
       for (;;) {
         const frame = this.pipe.read<FromGraded>();
         if (frame.t === "done") {
+          if (!Array.isArray(frame.fx) || !Array.isArray(frame.states)) throw new Error("a step's answer without its effects and states");
           done = frame;
           break;
         }
-        if (frame.t !== "callout") throw new PipeClosed();
+        if (frame.t !== "callout") throw new Error(`a frame of unknown type ${JSON.stringify(frame.t)}`);
         this.callouts++;
         this.pipe.write(this.answerCallout(frame));
       }
     } catch (e) {
       this.died(e);
       throw this.dead;
+    } finally {
+      this.inStep = false;
     }
-    this.states = new Map(done.states);
-    for (const effect of done.fx) this.apply(effect);
+    try {
+      this.states = new Map(done.states);
+      for (const effect of done.fx) this.apply(effect);
+    } catch (e) {
+      // Effects are the graded side's words: one that cannot be taken is a broken protocol, not a harness error.
+      this.died(e);
+      throw this.dead;
+    }
     this.checkMemory();
   }
 
@@ -208,6 +225,19 @@ export class GradedSide {
     const world = this.world!;
     switch (fx.e) {
       case "ret": {
+        const later = this.later.get(fx.id);
+        if (later) {
+          this.later.delete(fx.id);
+          if ("promise" in fx.r) this.promises.set(fx.id, later);
+          else {
+            try {
+              later.resolve(this.value(fx.r));
+            } catch (e) {
+              later.reject(e);
+            }
+          }
+          return;
+        }
         if ("promise" in fx.r) {
           const d = deferred();
           this.promises.set(fx.id, d);
@@ -215,9 +245,13 @@ export class GradedSide {
         } else this.answers.set(fx.id, { r: fx.r });
         return;
       }
-      case "threw":
-        this.answers.set(fx.id, { error: fx.error });
+      case "threw": {
+        const later = this.later.get(fx.id);
+        this.later.delete(fx.id);
+        if (later) later.reject(rebuild(fx.error));
+        else this.answers.set(fx.id, { error: fx.error });
         return;
+      }
       case "settled": {
         const d = this.promises.get(fx.id);
         this.promises.delete(fx.id);
@@ -245,7 +279,7 @@ export class GradedSide {
       }
       case "persist": {
         const p = this.hosts.get(fx.persister);
-        if (p instanceof SimPersister) p.save(fromBase64(fx.state), fromBase64(fx.snapshot));
+        if (p instanceof SimPersister) markStale(p, () => this.readPersister(fx.persister, p));
         return;
       }
       case "made": {
@@ -279,12 +313,25 @@ export class GradedSide {
         return;
       }
       case "fail":
-        world.fail(fx.kind === "livelock" ? new SimulationFailure("livelock", fx.message) : new ImplementationError(fx.message, fx.details ? Object.assign(new Error(fx.message), { stack: fx.details }) : undefined));
+        world.fail(fx.kind !== "implementation" ? new SimulationFailure(fx.kind === "livelock" ? "livelock" : "integrity", fx.message) : new ImplementationError(fx.message, fx.details ? Object.assign(new Error(fx.message), { stack: fx.details }) : undefined));
         return;
       case "warn":
         world.warn(fx.message);
         return;
     }
+  }
+
+  /** Queued calls (RPC deliveries), until their answer comes. */
+  private readonly later = new Map<number, Deferred>();
+
+  /** A call that waits for the next step with everything else queued at this instant. */
+  private invokeLater(cmd: Extract<Command, { c: "call" }>): Promise<unknown> {
+    const id = this.nextId++;
+    const d = deferred();
+    if (this.dead) return Promise.reject(this.dead);
+    this.later.set(id, d);
+    this.pending.push({ ...cmd, id });
+    return d.promise;
   }
 
   /** Promises graded calls returned, until they settle. */
@@ -333,6 +380,29 @@ export class GradedSide {
     });
   }
 
+  /**
+   * Brings a persister's contents over: a step of its own, ahead of anything queued, since reading
+   * what the graded side saved must not run any graded code.
+   */
+  private readPersister(id: number, p: SimPersister): void {
+    if (this.dead || this.inStep) return;
+    const queued = this.pending;
+    const call = this.nextId++;
+    this.pending = [{ c: "read", id: call, persister: id }];
+    try {
+      this.step();
+    } catch {
+      return; // the graded side died: the persister keeps what it had
+    } finally {
+      this.pending = [...this.pending, ...queued];
+    }
+    const answer = this.answers.get(call);
+    this.answers.delete(call);
+    if (!answer?.r || !("v" in answer.r)) return;
+    const { state, snapshot } = decode<{ state: Uint8Array; snapshot: Uint8Array }>(fromBase64(answer.r.v));
+    if (state instanceof Uint8Array && snapshot instanceof Uint8Array) p.save(state, snapshot);
+  }
+
   /** A crash on the judging side is a crash on the graded side too (queued: it takes effect at the next step). */
   crashed(node: SimNode): void {
     const id = this.nodeIds.get(node);
@@ -366,7 +436,9 @@ export class GradedSide {
         return this.value(state.r);
       };
     }
-    p = Object.freeze(obj);
+    // The network delivers RPCs through this: every delivery of an instant goes in one step.
+    const queued = (method: string, args: unknown) => this.invokeLater({ c: "call", id: 0, node: this.nodeOf(currentNode()), obj: id, method, args: [this.arg(args)] });
+    p = Object.freeze(Object.assign(obj, { [QUEUED_CALL]: queued }));
     this.proxies.set(id, p);
     this.proxyIds.set(p, id);
     return p;
@@ -431,8 +503,13 @@ export class GradedSide {
 
   private died(e: unknown): void {
     if (this.dead) return;
-    const why = e instanceof PipeClosed ? "the graded process ended during the run" : `the graded side broke the protocol: ${(e as Error).message}`;
-    this.dead = new SimulationFailure(this.overMemory ? "out-of-memory" : "crash", this.overMemory ? this.memoryMessage() : why);
+    // A closed pipe is a process that ended (how, close() finds out); anything else on the pipe is
+    // the graded code writing what is not the protocol.
+    this.dead = this.overMemory
+      ? new SimulationFailure("out-of-memory", this.memoryMessage())
+      : e instanceof PipeClosed
+        ? new SimulationFailure("crash", "the graded process ended during the run")
+        : new SimulationFailure("integrity", `the graded process sent what is not the protocol (${(e as Error).message}); the graded code wrote to the harness's pipe, so this run's verdict cannot be trusted`);
     this.world?.fail(this.dead);
   }
 
@@ -443,7 +520,7 @@ export class GradedSide {
   /** Resident memory covers what V8's heap limit does not (Buffers, typed arrays): checked after steps, at most every 100 ms. */
   private checkMemory(): void {
     const t = performanceNow();
-    if (t - this.lastMemoryCheck < 100) return;
+    if (t - this.lastMemoryCheck < 100 && (this.crossings & 15) !== 0) return;
     this.lastMemoryCheck = t;
     let rssPages = 0;
     try {
@@ -476,13 +553,13 @@ export class GradedSide {
     const exit = await Promise.race([this.exited, new Promise<undefined>((r) => realSetTimeout(() => r(undefined), 5000).unref())]);
     if (!exit) this.child.kill("SIGKILL");
     fs.rmSync(this.dir, { recursive: true, force: true });
-    if (this.dead && exit && !this.overMemory) {
+    if (this.dead?.kind === "crash" && exit && !this.overMemory) {
       const tail = this.output().trim();
       const oom = /heap out of memory|Allocation failed|Reached heap limit/.test(tail);
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       const failure = oom
-        ? new SimulationFailure("out-of-memory", this.memoryMessage(), tail.split("\n").slice(-10).join("\n"))
-        : new SimulationFailure("crash", `the graded process ${how} during the run (a submission must never end its process)`, tail.split("\n").slice(-20).join("\n"));
+        ? new SimulationFailure("out-of-memory", this.memoryMessage(), `last output of the graded process:\n${tail.split("\n").slice(-10).join("\n")}`)
+        : new SimulationFailure("crash", `the graded process ${how} during the run (a submission must never end its process)`, tail ? `last output of the graded process:\n${tail.split("\n").slice(-20).join("\n")}` : "");
       if (this.world && this.world.failure === this.dead) this.world.failure = failure;
     }
   }
@@ -513,8 +590,10 @@ function thrownOf(e: unknown): Thrown {
   return { name: "Error", message: String(e), nonError: true };
 }
 
+/** The graded side's error as one of this side, of the same standard class where it was one (messages depend on it). */
 function rebuild(t: Thrown): Error {
-  const e = new Error(t.message);
+  const Standard = ({ TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError } as Record<string, ErrorConstructor>)[t.name] ?? Error;
+  const e = new Standard(t.message);
   e.name = t.name;
   e.stack = t.stack ?? `${t.name}: ${t.message}`;
   return e;

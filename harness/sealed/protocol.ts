@@ -43,7 +43,8 @@ export type Command =
   | { c: "call"; id: number; node?: number; obj: number; method: string; args: Arg[] } // call a method
   | { c: "fire"; timer: number } // a timer of the graded side is due
   | { c: "settle"; id: number; ok: boolean; r?: Wire; error?: string } // an async call to a judging object finished
-  | { c: "crash"; node: number }; // the node is dead: its timers are cancelled, its calls go nowhere
+  | { c: "crash"; node: number } // the node is dead: its timers are cancelled, its calls go nowhere
+  | { c: "read"; id: number; persister: number }; // a persister's contents, answered by `ret` with { state, snapshot }
 
 /** What the graded side did, in order. */
 export type Effect =
@@ -53,13 +54,13 @@ export type Effect =
   | { e: "acall"; id: number; node?: number; host: number; method: string; args: Wire[] } // async call to a judging object
   | { e: "timer"; id: number; node?: number; kind: "timeout" | "interval" | "immediate"; ms: number }
   | { e: "clear"; id: number }
-  | { e: "persist"; persister: number; state: string; snapshot: string }
+  | { e: "persist"; persister: number } // a save: the judging side reads the contents (`read`) when it needs them
   | { e: "made"; tag: number; r: Wire } // an observed Raft factory made a Raft (or returned r)
   | { e: "applied"; tag: number; msg: Wire } // that Raft sent msg on its applyCh and the send completed
   | { e: "wait"; id: number; node?: number; what: string } // a graded operation blocked (for deadlock reports)
   | { e: "unwait"; id: number }
   | { e: "out"; node?: number; text: string } // what graded code printed
-  | { e: "fail"; kind: "implementation" | "livelock"; message: string; details?: string } // graded code broke a rule outside any call
+  | { e: "fail"; kind: "implementation" | "livelock" | "integrity"; message: string; details?: string } // graded code broke a rule outside any call
   | { e: "warn"; message: string };
 
 /** An error thrown by graded code, as its name, message and stack. */

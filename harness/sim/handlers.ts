@@ -12,3 +12,10 @@ export function handlerNames(service: object): string[] {
   }
   return [...names].sort();
 }
+
+/**
+ * A service may take its RPCs through this method instead of its handlers: `(method, args) =>
+ * Promise<reply>`. A sealed run's stand-in for a graded server does, so that every RPC delivered
+ * at one instant crosses to the graded side in one step.
+ */
+export const QUEUED_CALL = Symbol("raftgrade.queuedCall");

@@ -14,7 +14,7 @@ import { ImplementationError, describeThrown } from "./errors";
 import { hashBytes } from "./trace";
 import { recording, FATE } from "./recorder";
 import type { ClientEnd } from "../api/network";
-import { handlerNames } from "./handlers";
+import { handlerNames, QUEUED_CALL } from "./handlers";
 
 /** labrpc's constants, named as in the 2025 sources. */
 export const SHORT_DELAY_MS = 27; // unreliable: each request waits rand(0..26) ms
@@ -329,7 +329,7 @@ export class SimServer {
   count = 0;
   private readonly services = new Map<string, object>();
   /** Handlers already looked up, by "Service.method" (the lookup walks prototypes). */
-  private readonly handlers = new Map<string, { service: object; fn: Function }>();
+  private readonly handlers = new Map<string, { service: object; fn: Function; name: string }>();
 
   constructor(readonly node?: SimNode) {}
 
@@ -350,7 +350,9 @@ export class SimServer {
     }
     try {
       const args = decode(argBytes);
-      let reply = this.node ? this.node.run(() => handler.fn.call(handler.service, args)) : handler.fn.call(handler.service, args);
+      const queued = (handler.service as { [QUEUED_CALL]?: (method: string, args: unknown) => Promise<unknown> })[QUEUED_CALL];
+      const run = queued ? () => queued(handler.name, args) : () => handler.fn.call(handler.service, args);
+      let reply = this.node ? this.node.run(run) : run();
       if (reply && typeof (reply as Promise<unknown>).then === "function") reply = await reply;
       world.afterEvent(); // an RPC delivery is an event: invariants look at the state it left
       if (reply === undefined) {
@@ -366,7 +368,7 @@ export class SimServer {
   }
 
   /** The handler for "Service.method", or a message that names what exists. */
-  private findHandler(serviceMethod: string, serverName: string): { service: object; fn: Function } | string {
+  private findHandler(serviceMethod: string, serverName: string): { service: object; fn: Function; name: string } | string {
     const known = this.handlers.get(serviceMethod);
     if (known) return known;
     const dot = serviceMethod.indexOf(".");
@@ -380,7 +382,7 @@ export class SimServer {
     if (!methods.includes(methodName)) {
       return `RPC to unknown method "${serviceMethod}" on ${serverName}; service ${serviceName} has: ${methods.join(", ") || "no methods"}`;
     }
-    const handler = { service, fn: (service as Record<string, Function>)[methodName] };
+    const handler = { service, fn: (service as Record<string, Function>)[methodName], name: methodName };
     this.handlers.set(serviceMethod, handler);
     return handler;
   }

@@ -7,6 +7,21 @@ import type { Persister } from "../api/persister";
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Persisters whose contents live elsewhere until read (a sealed run's graded side saves without
+ * sending the bytes): the function brings them here, and is called before any read or copy.
+ */
+const stale = new WeakMap<SimPersister, () => void>();
+export function markStale(p: SimPersister, refresh: () => void): void {
+  stale.set(p, refresh);
+}
+function refresh(p: SimPersister): void {
+  const r = stale.get(p);
+  if (!r) return;
+  stale.delete(p);
+  r();
+}
+
 export class SimPersister implements Persister {
   // Never handed out and never written in place, so copies may share them. Private to the
   // language (#), and the object frozen: graded code cannot change what the tester reads.
@@ -18,6 +33,7 @@ export class SimPersister implements Persister {
   }
 
   save(raftState: Uint8Array, snapshot?: Uint8Array | null): void {
+    stale.delete(this);
     // Both are checked before either is stored: a save is all or nothing.
     requireBytes("raftState", raftState);
     if (snapshot !== undefined && snapshot !== null) requireBytes("snapshot", snapshot);
@@ -26,18 +42,22 @@ export class SimPersister implements Persister {
   }
 
   readRaftState(): Uint8Array {
+    refresh(this);
     return copyOf(this.#raftState);
   }
 
   readSnapshot(): Uint8Array {
+    refresh(this);
     return copyOf(this.#snapshot);
   }
 
   raftStateSize(): number {
+    refresh(this);
     return this.#raftState.length;
   }
 
   snapshotSize(): number {
+    refresh(this);
     return this.#snapshot.length;
   }
 
@@ -46,6 +66,7 @@ export class SimPersister implements Persister {
    * the crashed instance still writes to this one is lost, as on a real crash.
    */
   copy(): SimPersister {
+    refresh(this);
     const copy = new SimPersister();
     copy.#raftState = this.#raftState;
     copy.#snapshot = this.#snapshot;

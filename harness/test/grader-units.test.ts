@@ -36,6 +36,7 @@ function meta(over: Partial<RunMeta> = {}): RunMeta {
     implementation: "student",
     layers: { raft: "student", rsm: "student", kv: "student", clerk: "student" },
     invariants: true,
+    sealed: true,
     checkDeterminism: false,
     strictLinearizability: false,
     seeds: { base: 1, count: 2, list: [1, 2] },

@@ -47,18 +47,18 @@ const CASES: Case[] = [
     tests: ELECTION,
     extra: ["--worker-memory", "128"],
     kind: "out-of-memory",
-    message: /^out of memory: the run needed more than the worker's 128 MiB heap \(--worker-memory\)/,
-    also: (run) => expect(run.details).to.match(/^last output of the worker:/),
+    message: /^out of memory: the graded code used more than 128 MiB \(--worker-memory\)/,
+    also: (run) => expect(run.details).to.match(/^last output of the graded process:\n(.|\n)*heap out of memory/),
   },
   {
     fixture: "hang-on-load",
     part: "3A",
     tests: ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"],
-    extra: ["--run-timeout", "3"],
+    extra: ["--load-timeout", "3"],
     kind: "killed",
-    message: /^the graded code did not finish loading within 3 s \(--run-timeout\); a loop at the top level of a module never yields$/,
+    message: /^the graded code did not finish loading within 3 s \(--load-timeout\); a loop at the top level of a module never yields$/,
   },
-  { fixture: "kill-self", part: "3A", tests: ELECTION, kind: "crash", message: /^the worker process running this test was killed by SIGKILL/ },
+  { fixture: "kill-self", part: "3A", tests: ELECTION, kind: "crash", message: /^the graded process was killed by SIGKILL during the run/ },
   { fixture: "exit-in-start", part: "3B", tests: ["TestBasicAgree3B", "TestFailAgree3B"], kind: "implementation", message: new RegExp(`^the graded code called process\\.exit\\(0\\); a submission must never end the process ${at("exit-in-start", 6)}$`) },
   {
     fixture: "throw-in-timer",
@@ -98,28 +98,25 @@ const CASES: Case[] = [
     part: "3A",
     tests: ELECTION,
     kind: "implementation",
-    message: new RegExp(`threw: TypeError: Cannot assign to read only property 'raftStateSize' of object '#<SimPersister>'; the persister, applyCh and ends the harness hands over are read-only ${at("tamper-persister", 5)}$`),
+    message: new RegExp(`threw: TypeError: Cannot assign to read only property 'raftStateSize' of object '#<(Sim|Graded)Persister>'; the persister, applyCh and ends the harness hands over are read-only ${at("tamper-persister", 5)}$`),
   },
   { fixture: "tamper-random", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced Math\.random during the run; / },
   { fixture: "tamper-timers", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced setTimeout during the run; / },
+  // Sealed runs: the ways a Raft that never elects a leader tries to talk the grader into a pass.
+  // Each must fail on the lab's own check, as the same Raft without the cheat does.
+  ...["cheat-env", "cheat-harness", "cheat-transient"].map((fixture) => ({ fixture, part: "3A", tests: ELECTION, kind: "test", message: /^expected one leader, got none$/ })),
   {
-    fixture: "tamper-builtin",
+    fixture: "cheat-channel",
     part: "3A",
     tests: ELECTION,
     kind: "integrity",
-    message: /^the graded code changed Array\.prototype\.every during this run; the harness computes verdicts with these, so this run's verdict cannot be trusted$/,
-    also: (run) => expect(run.details).to.match(/^the run's own verdict was: /),
+    message: /^the graded process sent what is not the protocol \(a frame of \d+ bytes, more than the protocol allows/,
   },
-  { fixture: "tamper-console", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code changed console\.log when its modules were loaded; / },
-  {
-    fixture: "forge-result",
-    part: "3A",
-    tests: ELECTION,
-    kind: "integrity",
-    message: /^the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted$/,
-    also: (run) => expect(run.details).to.match(/"status":"passed"/),
-  },
+  { fixture: "cheat-buffers", part: "3A", tests: ELECTION, extra: ["--worker-memory", "256"], kind: "out-of-memory", message: /^out of memory: the graded code used more than 256 MiB \(--worker-memory\), heap and buffers together/ },
 ];
+
+/** Cheats that a sealed run makes harmless: the judge never sees them, and the run is judged on what it did. */
+const HARMLESS = ["tamper-builtin", "tamper-console", "forge-result"];
 
 /** Grades with the CLI; resolves to the report folder once the grader exits. */
 function grade(name: string, args: string[], reports: string): Promise<{ dir: string; code: number | null; output: string }> {
@@ -185,6 +182,37 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
       expectAllReports(dir, runs.length);
     });
   }
+
+  for (const fixture of HARMLESS) {
+    it(`${fixture}: harmless in a sealed run (the reference Raft under it passes)`, async () => {
+      const { dir, code, output } = await grade(fixture, ["--raft", `${FIXTURES}/${fixture}.ts`, "--part", "3A", "--grep", `^3A/(${ELECTION.join("|")})$`, "--html-pages", "0"], reports);
+      expect(code, output).to.equal(0);
+      expect(readRuns(dir, output).map((r) => `${r.id} ${r.status}`)).to.deep.equal(ELECTION.map((t) => `3A/${t} passed`));
+    });
+  }
+
+  it("cheat-parent: signalling the processes above it does not stop the grade; the runs fail on the lab's check", async () => {
+    const { dir, code, output } = await grade("cheat-parent", ["--raft", `${FIXTURES}/cheat-parent.ts`, "--part", "3A", "--grep", `^3A/(${ELECTION.join("|")})$`, "--html-pages", "0"], reports);
+    expect(code, output).to.equal(1);
+    const runs = readRuns(dir, output);
+    expect(runs).to.have.length(2);
+    // As root the graded process runs as nobody and may not signal the grader; as another user it
+    // can end its own worker, which costs that run only.
+    const asRoot = process.getuid?.() === 0;
+    for (const run of runs) {
+      expect(run.status).to.equal("failed");
+      if (asRoot) expect(`${run.failureKind}: ${run.message}`).to.equal("test: expected one leader, got none");
+    }
+    expectAllReports(dir, 2);
+  });
+
+  it("cheat-cross-run: what one run leaves behind (real timers, cwd, threads) never reaches the next; every run passes", async () => {
+    const { dir, code, output } = await grade("cheat-cross-run", ["--raft", `${FIXTURES}/cheat-cross-run.ts`, "--part", "3A", "--seeds", "5", "--html-pages", "0"], reports);
+    expect(code, output).to.equal(0);
+    const runs = readRuns(dir, output);
+    expect(runs).to.have.length(15);
+    for (const run of runs) expect(`${run.id} ${run.status}`, run.message).to.equal(`${run.id} passed`);
+  });
 
   it("a submission that first uses a lazily defined built-in (TextEncoder, atob, AbortController) during a run passes: no false alarm", async () => {
     const { dir, code, output } = await grade("benign-globals", ["--raft", `${FIXTURES}/benign-globals.ts`, "--part", "3A", "--html-pages", "0"], reports);
