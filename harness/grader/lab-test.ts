@@ -27,6 +27,7 @@ export interface RunRecord {
   failureDetails?: string;
   /** With --check-determinism: where a second run on the same seed parted from the first. */
   nondeterminism?: string;
+  crossings?: { steps: number; callouts: number };
 }
 
 /** What discovery finds on a declared mocha test (`test.raftgradeMeta`): the part and the lab's name. */
@@ -52,7 +53,6 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
     const config = readConfig();
     const result: RunResult = await runOnce(config, { seed: config.seed, traceAll: config.checkDeterminism || config.traceAll }, body);
     lastRun = result;
-    if (process.env.RAFTGRADE_DEBUG_CROSSINGS) console.error(`[crossings] ${JSON.stringify([...((globalThis as any).__inv ?? [])])} ${name} ${JSON.stringify(result.crossings)} steps=${result.steps} real=${Math.round(result.realMs)}ms`);
     const nondeterminism = config.checkDeterminism ? await replayDiffers(config, result, body) : undefined;
     if (nondeterminism) console.log(`warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${nondeterminism}`);
     const record: RunRecord = {
@@ -68,6 +68,7 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
       failureMessage: result.failure?.message,
       failureDetails: result.failure?.details || undefined,
       nondeterminism,
+      crossings: result.crossings && { steps: result.crossings.steps, callouts: result.crossings.callouts },
     };
     (this.test as unknown as { raftgrade: RunRecord }).raftgrade = record;
     if (result.failure) {

@@ -4,8 +4,8 @@ export type RunStatus = "passed" | "failed" | "passed-with-warning";
 
 /**
  * Why a run failed: the simulation's kinds (test, invariant, implementation, deadlock, livelock,
- * virtual-time-limit, watchdog), plus the grader's own: `crash` (the worker process died during the
- * run) and `killed` (the run exceeded --run-timeout of real time and its worker was killed).
+ * virtual-time-limit, watchdog, crash, out-of-memory, killed, integrity; harness/sim/errors.ts), which
+ * the grader also gives when a worker dies (`crash`) or overruns --run-timeout (`killed`).
  */
 export type FailureKind = string;
 
@@ -27,6 +27,8 @@ export interface RunOutcome {
   bytes: number;
   ops: number;
   traceHash?: string;
+  /** Sealed runs: steps across the boundary to the graded process, and its synchronous calls back. */
+  crossings?: { steps: number; callouts: number };
   /** With --check-determinism: where a second run on the same seed parted from the first. */
   nondeterminism?: string;
   /** For a failed run: the command that replays it. */

@@ -5,6 +5,7 @@
  * need be, its item becomes a failed outcome with the reason, and a fresh worker takes over the rest.
  */
 import { fork, ChildProcess } from "node:child_process";
+import { killGroup } from "./process-group";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { Part } from "../../specs";
@@ -218,12 +219,3 @@ function outOfMemory(output: string): boolean {
   return /heap out of memory|Allocation failed|Reached heap limit/.test(output);
 }
 
-/** Kills a worker and everything in its process group (the graded process of the run it runs). */
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    child.kill(signal);
-  }
-}

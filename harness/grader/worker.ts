@@ -147,6 +147,7 @@ async function runOne(specs: LoadedSpecs, id: string, seed: number): Promise<Run
     bytes: record.bytes,
     ops: record.ops,
     traceHash: record.traceHash,
+    crossings: record.crossings,
     nondeterminism: record.nondeterminism,
     output: failed ? printed : undefined,
   };

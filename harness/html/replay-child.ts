@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../grader/load";
+import { killGroup } from "../grader/process-group";
 
 const BIN = path.join(PROJECT_ROOT, "bin", "raftgrade.js");
 /** What is kept of the child's output, to say why it failed. */
@@ -23,7 +24,7 @@ export interface ChildResult {
 export function replayInChild(args: string[], env: NodeJS.ProcessEnv, limits: { timeoutMs: number; memoryMb: number }): Promise<ChildResult> {
   const timeoutMs = limits.timeoutMs;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, BIN, ...args], { cwd: process.cwd(), env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, BIN, ...args], { cwd: process.cwd(), env, stdio: ["ignore", "ignore", "pipe"], detached: true });
     let tail = "";
     child.stderr.on("data", (chunk: Buffer) => {
       tail = (tail + chunk.toString("utf8")).slice(-TAIL);
@@ -31,7 +32,7 @@ export function replayInChild(args: string[], env: NodeJS.ProcessEnv, limits: { 
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      killGroup(child, "SIGKILL");
     }, timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);

@@ -92,7 +92,7 @@ export class GradedSide {
     const fromGraded = path.join(dir, "from-graded");
     execFileSync("mkfifo", ["-m", options.user ? "0666" : "0600", toGraded, fromGraded]);
     if (options.user) fs.chmodSync(dir, 0o711);
-    const child = spawn(process.execPath, [...(process.env.RAFTGRADE_GRADED_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.RAFTGRADE_GRADED_PROF}`] : []), `--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "test" },
       cwd: process.cwd(),
@@ -156,7 +156,6 @@ export class GradedSide {
   /** A synchronous call: queued behind everything pending, sent at once, answered in the same step. */
   private invoke(cmd: Extract<Command, { id: number }>): unknown {
     const id = this.nextId++;
-    if (process.env.RAFTGRADE_DEBUG_INVOKE) (globalThis as any).__inv = ((globalThis as any).__inv ?? new Map()).set(`${cmd.c}:${(cmd as any).method ?? (cmd as any).layer}`, ((globalThis as any).__inv?.get(`${cmd.c}:${(cmd as any).method ?? (cmd as any).layer}`) ?? 0) + 1);
     this.pending.push({ ...cmd, id } as Command);
     if (this.dead) throw this.dead;
     this.step();

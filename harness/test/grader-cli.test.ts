@@ -243,7 +243,7 @@ describe("raftgrade grader (command line)", function () {
       ["3A/TestReElection3A", "crash"],
       ["3A/TestManyElections3A", "killed"],
     ]);
-    expect(runs[0].message).to.include("the worker process running this test was killed by SIGKILL");
+    expect(runs[0].message).to.include("the graded process was killed by SIGKILL during the run");
     expect(runs[2].message).to.include("killed: the run took more than 2 s of real time (--run-timeout)");
     expect(runs[0].replay).to.equal(`raftgrade replay --impl ${impl} --test 3A/TestInitialElection3A --seed 1`);
   });

@@ -24,7 +24,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
 /** Kept after the test, with its screenshots, for a person to look at. */
 const REPORT = path.join(ROOT, "reports", "html-browser-test");
-const RAFT_TEST = "3B/TestFailAgree3B";
+const RAFT_TEST = "3B/TestBackup3B";
 const KV_TEST = "4C/TestSnapshotRecover4C";
 
 const mutations = (list: { name: string; mutations: Mutation[] }[], name: string) => list.find((b) => b.name === name)!.mutations;

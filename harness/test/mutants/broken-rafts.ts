@@ -30,7 +30,7 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     why: "RequestVote grants votes without the up-to-date check of §5.4.1",
     mutations: [{ file: "raft/election.ts", find: "if (upToDate) {", replace: "if (upToDate || args.term > 0) {" }],
     caughtBy: [
-      { test: "3B TestFailAgree3B", message: /^apply error: commit index=\d+ server=\d \d+ != server=\d \d+/ },
+      { test: "3B TestBackup3B", message: /^apply error: commit index=\d+ server=\d \d+ != server=\d \d+/ },
       { test: "3C TestPersist33C", message: /^apply error: commit index=2 server=\d 103 != server=\d 102/ },
     ],
   },
@@ -39,7 +39,7 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     why: "a candidate with votes from two servers (itself included) becomes leader, a majority only of three",
     mutations: [{ file: "raft/election.ts", find: "  if (tally.votes * 2 > rf.peers.length) becomeLeader(rf);", replace: "  if (tally.votes >= 2) becomeLeader(rf);" }],
     // Caught at the step by the election-safety invariant (the lab's checks catch it later, as an apply error).
-    caughtBy: [{ test: "3C TestUnreliableAgree3C", message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/ }],
+    caughtBy: [{ test: "3C TestFigure83C", message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/ }],
   },
   {
     name: "forgets-term",
@@ -73,6 +73,7 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     name: "chatty-heartbeats",
     why: "heartbeats 100 times a second, ten times the lab's limit",
     mutations: [{ file: "raft/types.ts", find: "export const HEARTBEAT_MS = 100;", replace: "export const HEARTBEAT_MS = 10;" }],
-    caughtBy: [{ test: "3B TestCount3B", message: /^too many RPCs \(\d+\) for 1 second of idleness/ }],
+    // Which of TestCount3B's counts goes over first depends on the schedule.
+    caughtBy: [{ test: "3B TestCount3B", message: /^too many (or few )?RPCs \(\d+\) (for 1 second of idleness|to elect initial leader)/ }],
   },
 ];
