@@ -172,6 +172,7 @@ export class WorkerPool {
 
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(w.timer);
+    killGroup(w.child, "SIGKILL"); // whatever the worker started (a graded process started ahead) ends with it
     this.live.delete(w);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = w.tail.trim() ? `last output of the worker:\n${w.tail.trim()}` : undefined;

@@ -6,6 +6,7 @@
 import Mocha from "mocha";
 import { ENV, readConfig } from "./config";
 import { collectSealedCoverage } from "./lab-test";
+import { startGradedSidesAhead } from "../sealed/run";
 import { loadSpecs, keepLoaded, LoadedSpecs } from "./discover";
 import type { RunRecord } from "./lab-test";
 import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
@@ -45,6 +46,7 @@ export function runWorker(): void {
           const sealed = readConfig().sealed;
           if (msg.coverage && sealed) collectSealedCoverage(msg.coverage);
           else if (msg.coverage) startCoverage(msg.coverage);
+          startGradedSidesAhead(sealed);
           specs = loadSpecs(msg.parts, { reporter: SilentReporter });
           keepLoaded(specs.mocha);
           baseline = snapshotGlobals();

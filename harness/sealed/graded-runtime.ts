@@ -52,8 +52,8 @@ class GradedRuntime {
     private readonly pipe: SyncPipe,
     private readonly init: Extract<ToGraded, { t: "init" }>,
   ) {
-    // A stream of its own, apart from the judge's (which decides the network's fates).
-    this.rng = new Rng(`graded ${init.seed}`);
+    // Until the run begins (modules loading), a fixed stream, so loading is the same every time.
+    this.rng = new Rng("graded: loading");
   }
 
   // --- the loop --------------------------------------------------------------------------------
@@ -61,6 +61,11 @@ class GradedRuntime {
   async serve(): Promise<void> {
     for (;;) {
       const frame = this.pipe.read<ToGraded>();
+      if (frame.t === "begin") {
+        // A stream of the run's own, apart from the judge's (which decides the network's fates).
+        this.rng = new Rng(`graded ${frame.seed}`);
+        continue;
+      }
       if (frame.t === "stop") {
         this.pipe.write({ t: "bye", coverage: (globalThis as { __coverage__?: unknown }).__coverage__ } satisfies FromGraded);
         return;

@@ -31,7 +31,6 @@ export const GRADED_ARG = "__graded";
 type Marked = { [SEALED_FACTORY]?: GradedLayerName | ObservedRaftFactory };
 
 export interface GradedSideOptions {
-  seed: number;
   /** Module reference of each layer, as the grader resolved them (absolute paths or reference/student). */
   layers: Partial<Record<GradedLayerName, string>>;
   /** Real time allowed for the graded process to start and load its modules. */
@@ -85,8 +84,11 @@ export class GradedSide {
     private readonly dir: string,
   ) {}
 
-  /** Starts a graded process and loads the layers; rejects with a message when it cannot. */
-  static async start(options: GradedSideOptions): Promise<GradedSide> {
+  /**
+   * Starts a graded process and loads the layers; rejects with a message when it cannot. The
+   * process then waits for its run (begin): a worker starts the next run's while this one runs.
+   */
+  static async launch(options: GradedSideOptions): Promise<GradedSide> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-sealed-"));
     const toGraded = path.join(dir, "to-graded");
     const fromGraded = path.join(dir, "from-graded");
@@ -119,7 +121,7 @@ export class GradedSide {
         fs.closeSync(fs.openSync(fromGraded, fs.constants.O_RDWR));
       });
       const pipe = new SyncPipe(readFd, writeFd);
-      pipe.write({ t: "init", seed: options.seed, layers: options.layers, livelockEvents: options.livelockEvents ?? 200_000, coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include } } satisfies ToGraded);
+      pipe.write({ t: "init", layers: options.layers, livelockEvents: options.livelockEvents ?? 200_000, coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include } } satisfies ToGraded);
       ready = await withTimeout(readFrameAsync<Extract<FromGraded, { t: "ready" }>>(readFd), options.loadTimeoutMs, exited, () => child.kill("SIGKILL"));
       if (ready.t !== "ready") throw new Error(`unexpected first frame ${ready.t}`);
       return new GradedSide(child, pipe, ready.loaded, options, () => tail, exited, dir);
@@ -130,9 +132,26 @@ export class GradedSide {
     }
   }
 
+  /** Gives the waiting process its run's seed: from here on it is that run's graded side. */
+  begin(seed: number): void {
+    try {
+      this.pipe.write({ t: "begin", seed } satisfies ToGraded);
+    } catch {
+      this.dead = new SimulationFailure("crash", "the graded process ended before its run began");
+    }
+  }
+
+  /** Ends a process that will never run (a spare nobody took). */
+  discard(): void {
+    this.pipe.close();
+    this.child.kill("SIGKILL");
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Connects this side to the run's world; done once, before any graded call. */
   attach(world: World): void {
     this.world = world;
+    if (this.dead) world.fail(this.dead);
   }
 
   /** The factory of a layer, as a function the tester calls like the graded one; a load error throws. */

@@ -74,7 +74,8 @@ export interface Thrown {
 
 /** judging → graded */
 export type ToGraded =
-  | { t: "init"; seed: number; layers: Partial<Record<GradedLayerName, string>>; livelockEvents: number; coverage?: { cwd: string; include: string[] } }
+  | { t: "init"; layers: Partial<Record<GradedLayerName, string>>; livelockEvents: number; coverage?: { cwd: string; include: string[] } }
+  | { t: "begin"; seed: number } // the run starts: seeds Math.random; steps follow
   | { t: "step"; now: number; cmds: Command[] }
   | { t: "answer"; r?: Wire; error?: Thrown }
   | { t: "stop" };

@@ -20,7 +20,8 @@ export interface SealedSettings {
 export async function runSealed(options: RunOptions, settings: SealedSettings, body: (world: World) => Promise<void>): Promise<RunResult> {
   let side: GradedSide;
   try {
-    side = await GradedSide.start(sideOptions(options, settings));
+    side = await takeSide(sideOptions(settings, options.livelockEvents));
+    side.begin(Number(options.seed));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const kind = /did not finish loading/.test(message) ? "killed" : "crash";
@@ -31,16 +32,40 @@ export async function runSealed(options: RunOptions, settings: SealedSettings, b
   return runSimulation({ ...options, graded: side }, body);
 }
 
-function sideOptions(options: RunOptions, settings: SealedSettings): GradedSideOptions {
+let spare: { key: string; side: Promise<GradedSide> } | undefined;
+let keepSpare = false;
+
+/**
+ * A worker keeps one graded process started ahead, with the layers loaded, for its next run: it
+ * starts while the current run runs (when the run's two processes take turns, a core is free).
+ * It is fresh all the same: it has run nothing but the modules' loading, the same every time.
+ */
+export function startGradedSidesAhead(on: boolean): void {
+  keepSpare = on;
+}
+
+async function takeSide(options: GradedSideOptions): Promise<GradedSide> {
+  const key = JSON.stringify(options);
+  const ready = spare?.key === key ? spare.side : undefined;
+  if (spare && !ready) void spare.side.then((s) => s.discard(), () => undefined);
+  spare = undefined;
+  const side = ready ?? GradedSide.launch(options);
+  if (keepSpare) {
+    spare = { key, side: GradedSide.launch(options) };
+    spare.side.catch(() => undefined); // its failure is the next run's to report
+  }
+  return side;
+}
+
+function sideOptions(settings: SealedSettings, livelockEvents: number | undefined): GradedSideOptions {
   const layers: GradedSideOptions["layers"] = {};
   for (const layer of Object.keys(LAYERS) as Layer[]) layers[layer] = settings.config.layers[LAYERS[layer].selectedBy];
   const files = prewarm(Object.values(layers) as string[]);
   return {
-    seed: Number(options.seed),
     layers,
     loadTimeoutMs: settings.config.loadTimeoutMs,
     memoryMb: settings.config.memoryMb,
-    livelockEvents: options.livelockEvents,
+    livelockEvents,
     coverage: settings.coverage,
     user: files.every(readableByOthers) ? unprivilegedUser() : undefined,
   };

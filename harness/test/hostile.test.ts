@@ -206,12 +206,27 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
     expectAllReports(dir, 2);
   });
 
-  it("cheat-cross-run: what one run leaves behind (real timers, cwd, threads) never reaches the next; every run passes", async () => {
-    const { dir, code, output } = await grade("cheat-cross-run", ["--raft", `${FIXTURES}/cheat-cross-run.ts`, "--part", "3A", "--seeds", "5", "--html-pages", "0"], reports);
+  it("cheat-cross-run: what one run leaves behind (real timers, cwd, threads) dies with its run's process; every run passes", async () => {
+    const pids = "/tmp/raftgrade-cheat-cross-run";
+    fs.rmSync(pids, { recursive: true, force: true });
+    const { dir, code, output } = await grade("cheat-cross-run", ["--raft", `${FIXTURES}/cheat-cross-run.ts`, "--part", "3A", "--seeds", "3", "--html-pages", "0"], reports);
     expect(code, output).to.equal(0);
     const runs = readRuns(dir, output);
-    expect(runs).to.have.length(15);
+    expect(runs).to.have.length(9);
     for (const run of runs) expect(`${run.id} ${run.status}`, run.message).to.equal(`${run.id} passed`);
+    // One graded process a run, each gone with its run (their timers and threads with them).
+    const started = fs.readdirSync(pids).map(Number);
+    expect(started).to.have.length(9);
+    const alive = started.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive, "graded processes still running after the grade").to.deep.equal([]);
+    fs.rmSync(pids, { recursive: true, force: true });
   });
 
   it("a submission that first uses a lazily defined built-in (TextEncoder, atob, AbortController) during a run passes: no false alarm", async () => {
