@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<void> {
             type: "string",
             describe: `Failing runs to replay (in child processes) for a page each in <report>/index.html: timeline, messages, log (default ${DEFAULT_HTML_PAGES}; 0: none)`,
           })
-          .option("worker-memory", { type: "string", describe: `Heap limit of each worker process in MiB; a run that needs more fails as out of memory (default ${DEFAULT_WORKER_MEMORY_MB})` })
+          .option("worker-memory", { type: "string", describe: `Memory limit in MiB of the graded code in each run (heap, and with buffers 1.5 times it) and of each worker; a run that needs more fails as out of memory (default ${DEFAULT_WORKER_MEMORY_MB})` })
           .option("unsealed", {
             type: "boolean",
             default: false,
