@@ -16,7 +16,8 @@ import { Channel, watchSends } from "../api/channel";
 import { loadLayer } from "../grader/load";
 import { handlerNames } from "../sim/handlers";
 import { SyncPipe, PipeClosed } from "./pipe";
-import { toBase64, fromBase64, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
+import { describeThrown } from "../sim/errors";
+import { toBase64, fromBase64, thrownOf, rebuild, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
 
 /** The real functions the runtime itself needs, taken before graded code can replace them. */
 const realSetImmediate = setImmediate;
@@ -139,7 +140,7 @@ class GradedRuntime {
     try {
       value = node ? node.run(fn) : fn();
     } catch (e) {
-      return this.emit({ e: "threw", id, error: thrown(e) });
+      return this.emit({ e: "threw", id, error: thrownOf(e) });
     }
     const r = this.wire(value);
     if (isRaft && "obj" in r) this.rafts.set(r.obj, node);
@@ -147,7 +148,7 @@ class GradedRuntime {
     if ("promise" in r) {
       (value as Promise<unknown>).then(
         (v) => this.emit({ e: "settled", id, ok: true, r: this.wire(v) }),
-        (e) => this.emit({ e: "settled", id, ok: false, error: thrown(e) }),
+        (e) => this.emit({ e: "settled", id, ok: false, error: thrownOf(e) }),
       );
     }
   }
@@ -165,7 +166,7 @@ class GradedRuntime {
       try {
         out.push([id, { r: this.wire(node ? node.run(() => raft.getState!()) : raft.getState()) }]);
       } catch (e) {
-        out.push([id, { error: thrown(e) }]);
+        out.push([id, { error: thrownOf(e) }]);
       }
     }
     return out;
@@ -291,22 +292,7 @@ class GradedRuntime {
   private stub(host: number, kind: string, methods: string[]): unknown {
     const rt = this;
     if (kind === "end") return new ClientEndStub(this, host);
-    if (kind === "clnt") {
-      return Object.freeze({
-        call(serverName: string, serviceMethod: string, args?: unknown): Promise<unknown> {
-          if (typeof serverName !== "string") throw new TypeError(`clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`);
-          const node = currentNode();
-          let bytes: Uint8Array;
-          try {
-            bytes = encode(args, "args");
-          } catch (e) {
-            rt.emit({ e: "fail", kind: "implementation", message: `RPC ${serviceMethod} sent by ${node ? node.label : "the tester"}: ${(e as Error).message}` });
-            return never();
-          }
-          return rt.hostCall(host, "call", [{ v: toBase64(encode(serverName)) }, { v: toBase64(encode(String(serviceMethod))) }, { v: toBase64(bytes) }]);
-        },
-      });
-    }
+    if (kind === "clnt") return new ClntStub(this, host);
     if (kind === "chan") return new HostChannel(this, host);
     const stub: Record<string, Function> = {};
     for (const m of methods) stub[m] = (...args: unknown[]) => rt.callout(host, m, args.map((a) => rt.wire(a)));
@@ -339,7 +325,7 @@ class GradedRuntime {
       if (node) node.run(() => timer.fn(...timer.args));
       else timer.fn(...timer.args);
     } catch (e) {
-      this.emit({ e: "fail", kind: "implementation", message: `a ${timer.kind} callback${node ? ` on ${node.label}` : ""} threw: ${describe(e)}`, details: (e as Error)?.stack });
+      this.emit({ e: "fail", kind: "implementation", message: `a ${timer.kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, details: (e as Error)?.stack });
     }
   }
 
@@ -409,7 +395,7 @@ class GradedRuntime {
     };
     process.exit = ((code?: unknown) => trap(`process.exit(${code ?? ""})`)) as typeof process.exit;
     process.abort = (() => trap("process.abort()")) as typeof process.abort;
-    const onError = (e: unknown) => this.emit({ e: "fail", kind: "implementation", message: `unhandled error in the graded code: ${describe(e)}`, details: (e as Error)?.stack });
+    const onError = (e: unknown) => this.emit({ e: "fail", kind: "implementation", message: `unhandled error in the graded code: ${describeThrown(e)}`, details: (e as Error)?.stack });
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
     const rtAmbient = {
@@ -490,59 +476,82 @@ class GradedPersister {
 }
 Object.freeze(GradedPersister.prototype);
 
+/** What graded code holds of a judging-side object: the runtime to call through, and the object's number. */
+class HostStub {
+  constructor(
+    protected readonly rt: GradedRuntime,
+    protected readonly host: number,
+  ) {}
+
+  /** An RPC's arguments, encoded here so a refusal names graded code's own field; undefined (and a failed run) if refused. */
+  protected encodeArgs(serviceMethod: string, args: unknown): Wire | undefined {
+    try {
+      return { v: toBase64(encode(args, "args")) };
+    } catch (e) {
+      const node = currentNode();
+      this.rt.failed(`RPC ${serviceMethod} sent by ${node ? node.label : "the tester"}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
 /** A client end: each call an RPC the judging side's network carries. */
-class ClientEndStub {
-  readonly #rt: GradedRuntime;
-  readonly #host: number;
+class ClientEndStub extends HostStub {
   constructor(rt: GradedRuntime, host: number) {
-    this.#rt = rt;
-    this.#host = host;
+    super(rt, host);
     Object.freeze(this);
   }
   call(serviceMethod: string, args?: unknown): Promise<unknown> {
     const node = currentNode();
     if (node && !node.alive) return never();
-    let bytes: Uint8Array;
-    try {
-      bytes = encode(args, "args");
-    } catch (e) {
-      this.#rt.failed(`RPC ${serviceMethod} sent by ${node ? node.label : "the tester"}: ${(e as Error).message}`);
-      return never();
-    }
-    return this.#rt.hostCall(this.#host, "call", [{ v: toBase64(encode(String(serviceMethod))) }, { v: toBase64(bytes) }]);
+    const encoded = this.encodeArgs(serviceMethod, args);
+    if (!encoded) return never();
+    return this.rt.hostCall(this.host, "call", [{ v: toBase64(encode(String(serviceMethod))) }, encoded]);
   }
-  toString(): string {
-    return `ClientEnd(${this.#host})`;
+  override toString(): string {
+    return `ClientEnd(${this.host})`;
   }
 }
 Object.freeze(ClientEndStub.prototype);
 
-/** The tester's applyCh, seen from the graded side: sends and receives are calls to it. */
-class HostChannel {
-  readonly #rt: GradedRuntime;
-  readonly #host: number;
+/** A clerk's client (tester1's Clnt): servers by name, each call an RPC. */
+class ClntStub extends HostStub {
   constructor(rt: GradedRuntime, host: number) {
-    this.#rt = rt;
-    this.#host = host;
+    super(rt, host);
+    Object.freeze(this);
+  }
+  call(serverName: string, serviceMethod: string, args?: unknown): Promise<unknown> {
+    if (typeof serverName !== "string") throw new TypeError(`clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`);
+    const encoded = this.encodeArgs(serviceMethod, args);
+    if (!encoded) return never();
+    return this.rt.hostCall(this.host, "call", [{ v: toBase64(encode(serverName)) }, { v: toBase64(encode(String(serviceMethod))) }, encoded]);
+  }
+}
+Object.freeze(ClntStub.prototype);
+
+/** The tester's applyCh, seen from the graded side: sends and receives are calls to it. */
+class HostChannel extends HostStub {
+  constructor(rt: GradedRuntime, host: number) {
+    super(rt, host);
     Object.freeze(this);
   }
   get length(): number {
-    return this.#rt.callout(this.#host, "length", []) as number;
+    return this.rt.callout(this.host, "length", []) as number;
   }
   send(value: unknown): Promise<void> {
-    return this.#rt.hostCall(this.#host, "send", [this.#rt.wire(value)]) as Promise<void>;
+    return this.rt.hostCall(this.host, "send", [this.rt.wire(value)]) as Promise<void>;
   }
   recv(): Promise<unknown> {
-    return this.#rt.hostCall(this.#host, "recv", []);
+    return this.rt.hostCall(this.host, "recv", []);
   }
   trySend(value: unknown): boolean {
-    return this.#rt.callout(this.#host, "trySend", [this.#rt.wire(value)]) as boolean;
+    return this.rt.callout(this.host, "trySend", [this.rt.wire(value)]) as boolean;
   }
   tryRecv(): unknown {
-    return this.#rt.callout(this.#host, "tryRecv", []);
+    return this.rt.callout(this.host, "tryRecv", []);
   }
   close(): void {
-    this.#rt.callout(this.#host, "close", []);
+    this.rt.callout(this.host, "close", []);
   }
   async *[Symbol.asyncIterator](): AsyncGenerator<unknown, void, undefined> {
     for (;;) {
@@ -563,27 +572,6 @@ function timerHandle(id: number): object {
     [Symbol.toPrimitive]: () => id,
   };
   return handle;
-}
-
-function thrown(e: unknown): Thrown {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
-  return { name: "Error", message: describe(e), nonError: true };
-}
-
-function rebuild(t: Thrown): Error {
-  const e = new Error(t.message);
-  e.name = t.name;
-  if (t.stack) e.stack = t.stack;
-  return e;
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  try {
-    return `non-Error value thrown: ${typeof e === "string" ? JSON.stringify(e) : String(e)}`;
-  } catch {
-    return "non-Error value thrown (cannot be printed)";
-  }
 }
 
 /** The graded process's main: open the pipes, load the layers, then serve steps until told to stop. */

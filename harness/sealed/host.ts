@@ -19,7 +19,7 @@ import { SimulationFailure, ImplementationError } from "../sim/errors";
 import { Channel } from "../api/channel";
 import { SyncPipe, PipeClosed } from "./pipe";
 import { SEALED_FACTORY, type ObservedRaftFactory } from "./markers";
-import { toBase64, fromBase64, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
+import { toBase64, fromBase64, thrownOf, rebuild, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
 
 /** Real timers, taken at load: runs replace the globals with virtual ones. */
 const realSetTimeout = setTimeout;
@@ -235,7 +235,7 @@ export class GradedSide {
       const result = node ? node.run(() => host[frame.method](...args)) : host[frame.method](...args);
       return { t: "answer", r: wireOf(result) };
     } catch (e) {
-      return { t: "answer", error: thrownOf(e) };
+      return { t: "answer", error: thrownOf(e, false) };
     }
   }
 
@@ -601,20 +601,6 @@ function wireOf(value: unknown): Wire {
   } catch (e) {
     return { bad: e instanceof Error ? e.message : String(e) };
   }
-}
-
-function thrownOf(e: unknown): Thrown {
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: "Error", message: String(e), nonError: true };
-}
-
-/** The graded side's error as one of this side, of the same standard class where it was one (messages depend on it). */
-function rebuild(t: Thrown): Error {
-  const Standard = ({ TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError } as Record<string, ErrorConstructor>)[t.name] ?? Error;
-  const e = new Standard(t.message);
-  e.name = t.name;
-  e.stack = t.stack ?? `${t.name}: ${t.message}`;
-  return e;
 }
 
 function deferred(): Deferred {

@@ -11,6 +11,7 @@
  * do at one virtual instant (timers due, RPCs delivered, replies, the tester's calls), so a run
  * costs a crossing per instant that has graded work, not one per event.
  */
+import { describeThrown } from "../sim/errors";
 
 /** A value crossing from the graded side. */
 export type Wire =
@@ -86,6 +87,21 @@ export type FromGraded =
   | { t: "ready"; loaded: Record<string, string | null> } // after init: each selected layer's load error, or null
   | { t: "callout"; node?: number; host: number; method: string; args: Wire[] }
   | { t: "bye"; coverage?: unknown };
+
+/** An error of either side as it crosses: name, message, and (from graded code) its stack. */
+export function thrownOf(e: unknown, withStack = true): Thrown {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: withStack ? e.stack : undefined };
+  return { name: "Error", message: describeThrown(e), nonError: true };
+}
+
+/** The error back as an Error of this side, of the same standard class where it was one (messages depend on it). */
+export function rebuild(t: Thrown): Error {
+  const Standard = ({ TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError } as Record<string, ErrorConstructor>)[t.name] ?? Error;
+  const e = new Standard(t.message);
+  e.name = t.name;
+  e.stack = t.stack ?? `${t.name}: ${t.message}`;
+  return e;
+}
 
 export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");

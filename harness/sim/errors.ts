@@ -55,7 +55,7 @@ export class ImplementationError extends SimulationFailure {
 }
 
 /** V8's words for a write to a frozen harness object. */
-const HARNESS_OBJECT_CHANGED = /^Cannot (assign to read only property|add property|delete property|define property) .*'#<(SimPersister|Channel|SimClientEnd|GradedPersister|HostChannel|ClientEndStub)>'/;
+const HARNESS_OBJECT_CHANGED = /^Cannot (assign to read only property|add property|delete property|define property) .*'#<(SimPersister|Channel|SimClientEnd|GradedPersister|HostChannel|ClientEndStub|ClntStub)>'/;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Frames of the harness itself, of node and of installed packages: not the graded code. */
