@@ -8,6 +8,7 @@ import { runSimulation, RunResult, RunOptions, World } from "../sim/world";
 import { readConfig, replayCommand, GradeConfig } from "./config";
 import { runSealed } from "../sealed/run";
 import { firstDifference, formatEvents } from "../sim/trace";
+import type { FailureKind } from "../sim/errors";
 
 /** What the grader finds on a finished mocha test (`test.raftgrade`). */
 export interface RunRecord {
@@ -21,7 +22,7 @@ export interface RunRecord {
   bytes: number;
   ops: number;
   warnings: string[];
-  failureKind?: string;
+  failureKind?: FailureKind;
   /** The failure's own message (without seed and replay lines) and its details. */
   failureMessage?: string;
   failureDetails?: string;

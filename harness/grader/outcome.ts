@@ -3,11 +3,11 @@
 export type RunStatus = "passed" | "failed" | "passed-with-warning";
 
 /**
- * Why a run failed: the simulation's kinds (test, invariant, implementation, deadlock, livelock,
- * virtual-time-limit, watchdog, crash, out-of-memory, killed, integrity; harness/sim/errors.ts), which
- * the grader also gives when a worker dies (`crash`) or overruns --run-timeout (`killed`).
+ * Why a run failed: one closed list for the simulator and the grader (harness/sim/errors.ts); the
+ * grader gives `crash` and `killed` too, when a worker dies or overruns --run-timeout.
  */
-export type FailureKind = string;
+import type { FailureKind } from "../sim/errors";
+export type { FailureKind };
 
 export interface RunOutcome {
   /** Stable test id, e.g. 3A/TestInitialElection3A. */

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { Part } from "../../specs";
 import type { WorkItem } from "./plan";
-import { failedOutcome, RunOutcome } from "./outcome";
+import { failedOutcome, RunOutcome, type FailureKind } from "./outcome";
 import { FromWorker, ToWorker, CoverageSetup, WORKER_ARG } from "./worker-protocol";
 
 const BIN = path.resolve(__dirname, "..", "..", "bin", "raftgrade.js");
@@ -198,7 +198,7 @@ export class WorkerPool {
     if (this.live.size === 0) this.finish();
   }
 
-  private failRemaining(reason: string, kind = "grader"): void {
+  private failRemaining(reason: string, kind: FailureKind = "grader"): void {
     for (; this.next < this.items.length; this.next++) {
       const item = this.items[this.next];
       this.record(this.next, failedOutcome(item.id, this.options.partOf(item.id), item.seed, kind, reason));

@@ -17,7 +17,8 @@ export type FailureKind =
   | "integrity" // graded code replaced what the harness relies on (timers, Math.random, process.exit, ...)
   | "crash" // the graded process (or the worker) ended during the run
   | "out-of-memory" // the graded code outgrew its memory limit
-  | "killed"; // the run overran its real-time limit and was stopped
+  | "killed" // the run overran its real-time limit and was stopped
+  | "grader"; // the grader could not run the test (a harness bug, never the submission's)
 
 export class SimulationFailure extends Error {
   constructor(
