@@ -1,7 +1,7 @@
 /**
- * Times the linearizability checker on every shared history (../shared/histories): each file is
+ * Times the linearizability checker on every history of data/histories: each file is
  * checked a few times after a warm-up pass, and its median counts. Prints the total and the
- * slowest five next to porcupine's figures (shared/histories/README.md, a 2-core machine). Asserts
+ * slowest five next to porcupine's figures (data/histories/porcupine-times.jsonl, a 2-core machine). Asserts
  * only that every verdict is the expected one; speed is for reading, not for failing.
  *
  *   node -r ts-node/register/transpile-only bench/checker.ts [RUNS]
@@ -13,10 +13,10 @@ import { modelNamed } from "../harness/checker/models";
 import { readHistoryFile } from "../harness/checker/history-file";
 import { realClock } from "../harness/checker/clock";
 
-const DIR = path.resolve(__dirname, "../../shared/histories");
+const DIR = path.resolve(__dirname, "../data/histories");
 const RUNS = Number(process.argv[2] ?? 7);
 
-/** Porcupine's medians in ms (README and porcupine-notes.md §8), for the files it names. */
+/** Porcupine's medians in ms (data/histories/porcupine-times.jsonl), for the files it names. */
 const PORCUPINE_MS: Record<string, string> = {
   total: "600–740",
   "kv_c50-ok": "142–172",
@@ -34,7 +34,7 @@ function median(xs: number[]): number {
 }
 
 function main(): void {
-  if (!fs.existsSync(DIR)) throw new Error(`no histories at ${DIR}: the bench expects ../shared beside the repository`);
+  if (!fs.existsSync(DIR)) throw new Error(`no histories at ${DIR}: the repository's histories are missing`);
   const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
   const histories = files.map((f) => readHistoryFile(path.join(DIR, f)));
   const check = (i: number) => checkOperations(modelNamed(histories[i].model ?? ""), histories[i].operations, { timeoutMs: 60_000 });

@@ -1,5 +1,5 @@
 /**
- * The classic kvraft lab (2020–2024; lab-suite.md §4.5): a KV server that drives Raft directly, with
+ * The classic kvraft lab (2020–2024; the 6.5840 handout): a KV server that drives Raft directly, with
  * Put, Append and Get, exactly-once through client ids and sequence numbers. The RPC arguments are
  * the student's own design (the harness never looks inside them); the clerk gets shuffled ends.
  */

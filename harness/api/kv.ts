@@ -1,5 +1,5 @@
 /**
- * The fault-tolerant key/value service (lab-suite.md §4.3–4.4, modern 4B/4C): a server built on the
+ * The fault-tolerant key/value service (the 6.5840 handout, modern 4B/4C): a server built on the
  * rsm it is handed, and a clerk that talks to servers by name.
  */
 import type { ClientEnd, Clnt } from "./network";

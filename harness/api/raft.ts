@@ -1,5 +1,5 @@
 /**
- * The Raft a student implements (lab-suite.md §4.1, in TypeScript style): Go's tuples become
+ * The Raft a student implements (the 6.5840 handout, in TypeScript style): Go's tuples become
  * objects, `Make` becomes a factory, `applyCh` is a Go-like channel whose `send` waits for the
  * tester (or the rsm) to receive.
  */

@@ -1,5 +1,5 @@
 /**
- * The replicated state machine layer (lab-suite.md §4.2, modern 4A). The rsm is handed the Raft
+ * The replicated state machine layer (the 6.5840 handout, modern 4A). The rsm is handed the Raft
  * factory of the implementation being graded, never imports one.
  */
 import type { ClientEnd } from "./network";

@@ -1,5 +1,5 @@
 /**
- * `raftgrade check-history FILE...`: checks history files (shared/histories/README.md format) and
+ * `raftgrade check-history FILE...`: checks history files (docs/history-format.md) and
  * prints one verdict per file, as text or as JSON lines. Exit status: 0 when every file is ok, 1
  * when some file is illegal or unknown, 2 when some file could not be checked at all (missing, not
  * JSON, not a history, unknown model) or an option is bad.

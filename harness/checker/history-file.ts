@@ -1,5 +1,5 @@
 /**
- * History files in the shared JSON format (shared/histories/README.md): a name, a model name, an
+ * History files in the JSON format of docs/history-format.md: a name, a model name, an
  * optional expected verdict, and the operations. Errors name the file and what is wrong with it.
  */
 import * as fs from "node:fs";

@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       "check-history <files..>",
-      "Check histories (JSON, as in shared/histories) for linearizability: exit status 0 only if every file is ok, 1 if any is illegal or unknown, 2 if any cannot be read",
+      "Check histories (JSON, docs/history-format.md) for linearizability: exit status 0 only if every file is ok, 1 if any is illegal or unknown, 2 if any cannot be read",
       (y) =>
         y
           .positional("files", { type: "string", array: true, demandOption: true, describe: "History files" })

@@ -1,5 +1,5 @@
 /**
- * The simulated network, labrpc's equivalent (lab-suite.md §1.1), on virtual time.
+ * The simulated network, labrpc's equivalent (the 6.5840 handout), on virtual time.
  *
  * Client ends are connected to server *names*; a server is a bag of services (objects whose
  * methods are RPC handlers). Every request is encoded at send time and decoded into a fresh

@@ -8,7 +8,7 @@ import { checkHistoryCommand, type CheckHistoryArgs } from "../checker/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "raftgrade.js");
-const HISTORIES = path.resolve(__dirname, "../../../shared/histories");
+const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
 function raftgrade(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });

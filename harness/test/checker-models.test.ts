@@ -21,7 +21,7 @@ describe("checker models", () => {
     expect(() => modelNamed("toString")).to.throw("unknown model");
   });
 
-  describe("kv-versioned (lab-suite.md §3.2)", () => {
+  describe("kv-versioned (the 6.5840 handout)", () => {
     const m = kvVersioned;
     const s = (value: string, version: number) => ({ value, version });
 
@@ -76,7 +76,7 @@ describe("checker models", () => {
     });
   });
 
-  describe("kv-append (lab-suite.md §3.3)", () => {
+  describe("kv-append (the 6.5840 handout)", () => {
     const m = kvAppend;
     const value = (st: ReturnType<typeof m.init> | "rejected") => (st === "rejected" ? st : st.value);
 
@@ -117,7 +117,7 @@ describe("checker models", () => {
     });
   });
 
-  describe("etcd-register (shared/histories/README.md)", () => {
+  describe("etcd-register (docs/history-format.md)", () => {
     const m = etcdRegister;
 
     it("read: must see the value, or nil when unset; a timed-out read fits anything", () => {

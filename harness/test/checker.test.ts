@@ -12,7 +12,7 @@ import { etcdRegister, kvAppend, kvVersioned, modelNamed } from "../checker/mode
 import { accept, hashString, REJECTED, type Model, type Operation } from "../checker/model";
 import { runSimulation } from "../sim/world";
 
-const HISTORIES = path.resolve(__dirname, "../../../shared/histories");
+const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
 function historyFiles(): string[] {
   return fs.existsSync(HISTORIES) ? fs.readdirSync(HISTORIES).filter((f) => f.endsWith(".json")).sort() : [];
@@ -22,8 +22,8 @@ describe("checker: the shared histories", function () {
   this.timeout(60_000);
 
   if (!fs.existsSync(HISTORIES)) {
-    it("finds ../shared/histories beside the repository", () => {
-      expect.fail(`no folder ${HISTORIES}: the checker's tests need ../shared/histories (CI has ../shared beside the clone)`);
+    it("finds the histories in data/histories", () => {
+      expect.fail(`no folder ${HISTORIES}: the checker's tests need the histories of data/histories`);
     });
     return;
   }

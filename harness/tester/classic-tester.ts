@@ -1,5 +1,5 @@
 /**
- * The classic kvraft tester (lab-suite.md §2.7 and §3.3, the 2020–2024 `kvraft/config.go` and
+ * The classic kvraft tester (the 6.5840 handout, the 2020–2024 `kvraft/config.go` and
  * `test_test.go`): servers that drive the graded Raft directly; clerks with their own ends to every
  * server, shuffled, only some enabled; every Get/Put/Append recorded for the `kv-append` model; the
  * classic GenericTest with its per-client append checks (missing, duplicate, wrong-order elements),

@@ -1,5 +1,5 @@
 /**
- * A clerk's client (tester1's `Clnt`, lab-suite.md §1.4): ends toward servers, made on first use and
+ * A clerk's client (tester1's `Clnt`, the 6.5840 handout): ends toward servers, made on first use and
  * enabled only if the server is allowed. Clerk connectivity is independent of the servers'
  * partition: a clerk reaches a server cut off from its peers unless the test restricts the clerk.
  */

@@ -1,5 +1,5 @@
 /**
- * A group of simulated servers, as tester1's config/group (lab-suite.md §1.4): each server slot has
+ * A group of simulated servers, as tester1's config/group (the 6.5840 handout): each server slot has
  * a node, its private outgoing ends (fresh random names at every start), a saved persister, and the
  * services its start function returned. Connectivity is only the enabled flag of each directed end.
  */

@@ -1,5 +1,5 @@
 /**
- * The KV tester (lab-suite.md §2.6 and §3, modern kvraft1 + kvtest1; 2026 behaviour where versions
+ * The KV tester (the 6.5840 handout, modern kvraft1 + kvtest1; 2026 behaviour where versions
  * differ): a group of KV servers (graded KV server on the graded rsm on the graded Raft), clerks
  * with their own client ends, every clerk call recorded in virtual time for the linearizability
  * checker, and the lab's helpers — PutAtLeastOnce, CheckGet, OnePut, SpawnClientsAndWait,

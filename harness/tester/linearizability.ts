@@ -1,5 +1,5 @@
 /**
- * The testers' linearizability check (lab-suite.md §3.1): porcupine-class checking of the recorded
+ * The testers' linearizability check (the 6.5840 handout): porcupine-class checking of the recorded
  * history with a 1 s budget. Illegal fails the test and writes the checker's HTML picture, annotated
  * with the run's partitions and crashes; a timeout is what the lab calls "assuming history is ok",
  * reported here as a pass with a warning — or a failure with --strict-linearizability.

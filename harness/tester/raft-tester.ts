@@ -1,5 +1,5 @@
 /**
- * The Raft tester (lab-suite.md §1.5, modern raft1/test.go; 2026 behaviour where versions differ):
+ * The Raft tester (the 6.5840 handout, modern raft1/test.go; 2026 behaviour where versions differ):
  * a group of Raft servers on the simulated network with long delays on, an applier per server that
  * checks every ApplyMsg, and the lab's checks (checkOneLeader, checkTerms, checkNoLeader,
  * nCommitted, one, wait). It reads only what the harness recorded: applied messages and getState().

@@ -1,5 +1,5 @@
 /**
- * The rsm tester (lab-suite.md §2.5, modern kvraft1/rsm; 2026 behaviour where versions differ):
+ * The rsm tester (the 6.5840 handout, modern kvraft1/rsm; 2026 behaviour where versions differ):
  * three servers, each a counter state machine on the graded rsm (on the graded Raft), reliable
  * network, no long delays. The tester calls `submit` directly, as the lab's control call does; a
  * submit on a server that is shut down returns ErrWrongLeader, as a call to a killed 2026 daemon.

@@ -1,5 +1,5 @@
 /**
- * The classic kvraft lab, part A (2024 names; lab-suite.md §2.7): the KV service without snapshots,
+ * The classic kvraft lab, part A (2024 names; the 6.5840 handout): the KV service without snapshots,
  * Put/Append/Get with exactly-once semantics. Graded as part "classic-4A", so these tests never
  * mix with the modern 4A (the rsm) even where a name matches.
  */

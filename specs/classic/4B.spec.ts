@@ -1,5 +1,5 @@
 /**
- * The classic kvraft lab, part B (2024 names; lab-suite.md §2.7): the KV service with snapshots
+ * The classic kvraft lab, part B (2024 names; the 6.5840 handout): the KV service with snapshots
  * (maxraftstate 1000), which must carry the duplicate table. Graded as part "classic-4B", apart
  * from the modern 4B.
  */

@@ -1,5 +1,5 @@
 /**
- * Part 4B — the fault-tolerant key/value service without snapshots (lab-suite.md §2.6): the lab's
+ * Part 4B — the fault-tolerant key/value service without snapshots (the 6.5840 handout): the lab's
  * thirteen tests in order, with the 2026 network settings. GenericTest checks linearizability after
  * each of its three rounds.
  */

@@ -1,5 +1,5 @@
 /**
- * Part 4C — the key/value service with snapshots (lab-suite.md §2.6): the lab's nine tests in order,
+ * Part 4C — the key/value service with snapshots (the 6.5840 handout): the lab's nine tests in order,
  * with the 2026 network settings; maxraftstate 1000 throughout.
  */
 import { labTest } from "../../harness/grader/lab-test";

@@ -1,5 +1,5 @@
 /**
- * Part 3A — leader election (lab-suite.md §2.1): the lab's three tests, same steps, same limits.
+ * Part 3A — leader election (the 6.5840 handout): the lab's three tests, same steps, same limits.
  */
 import { labTest } from "../../harness/grader/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";

@@ -1,5 +1,5 @@
 /**
- * Part 3B — log replication (lab-suite.md §2.2): the lab's ten tests, same steps, same limits.
+ * Part 3B — log replication (the 6.5840 handout): the lab's ten tests, same steps, same limits.
  */
 import { labTest } from "../../harness/grader/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";

@@ -1,5 +1,5 @@
 /**
- * Part 3C — persistence (lab-suite.md §2.3): the lab's eight tests, same steps, same limits. A crash
+ * Part 3C — persistence (the 6.5840 handout): the lab's eight tests, same steps, same limits. A crash
  * is the tester's ShutdownServer: state survives only through the persister.
  */
 import { labTest } from "../../harness/grader/lab-test";

@@ -1,5 +1,5 @@
 /**
- * Part 3D — log compaction (lab-suite.md §2.4): the lab's seven tests, with the snapshot applier
+ * Part 3D — log compaction (the 6.5840 handout): the lab's seven tests, with the snapshot applier
  * (the tester calls snapshot() every 10 applied entries) and 3 servers.
  */
 import { labTest } from "../../harness/grader/lab-test";

@@ -1,5 +1,5 @@
 /**
- * Part 4A — the replicated state machine (lab-suite.md §2.5): the lab's seven rsm tests, same
+ * Part 4A — the replicated state machine (the 6.5840 handout): the lab's seven rsm tests, same
  * steps, same limits. Each server is the tester's counter on the graded rsm and Raft.
  */
 import { labTest } from "../../harness/grader/lab-test";

@@ -1,5 +1,5 @@
 /**
- * Part 4C, rsm package (lab-suite.md §2.5): TestSnapshot4C — the rsm must snapshot once Raft's
+ * Part 4C, rsm package (the 6.5840 handout): TestSnapshot4C — the rsm must snapshot once Raft's
  * state passes maxraftstate, and restart from its snapshot.
  */
 import { labTest } from "../../harness/grader/lab-test";

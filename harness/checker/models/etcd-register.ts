@@ -1,6 +1,6 @@
 /**
  * `etcd-register`: one etcd key as a register that may be unset, read, written and compare-and-set
- * (the Jepsen histories of porcupine's test data; semantics in shared/histories/README.md).
+ * (the Jepsen histories of porcupine's test data; semantics in docs/history-format.md).
  * An output of `{unknown: true}` means the outcome was never seen: accepted in any state.
  */
 import { accept, REJECTED, type Model } from "../model";

@@ -1,5 +1,5 @@
 /**
- * `kv-append`: the classic lab's key/value store (Put/Append/Get, lab-suite.md §3.3), checked per
+ * `kv-append`: the classic lab's key/value store (Put/Append/Get, the 6.5840 handout), checked per
  * key. Each key is a string register starting at "". A missing output value reads as "" (as
  * porcupine's parser does); `{unknown: true}` marks an outcome never seen, accepted in any state.
  *

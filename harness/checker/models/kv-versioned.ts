@@ -1,5 +1,5 @@
 /**
- * `kv-versioned`: the 2025/2026 lab's key/value store (versioned Put/Get, lab-suite.md §3.2), checked
+ * `kv-versioned`: the 2025/2026 lab's key/value store (versioned Put/Get, the 6.5840 handout), checked
  * per key. State per key: a value and a version, initially ("", 0).
  *
  * Get is legal iff it returned the current value (its version and error are not compared, so a

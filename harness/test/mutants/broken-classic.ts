@@ -1,5 +1,5 @@
 /**
- * The broken classic KV servers the classic specs must catch (lab-suite.md §2.7: duplicate
+ * The broken classic KV servers the classic specs must catch (the 6.5840 handout: duplicate
  * appends, duplicate tables lost on snapshot, stale reads), each with specs that catch it on seed 1.
  */
 import type { BrokenVariant } from "./broken-rafts";
