@@ -85,16 +85,13 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
 
 /** One run of a test: sealed (the graded code in a process of its own) unless asked otherwise. */
 function runOnce(config: GradeConfig, options: RunOptions, body: (world: World) => Promise<void>): Promise<RunResult> {
-  return config.sealed ? runSealed(options, { config, coverage: sealedCoverage() }, body) : runSimulation(options, body);
+  return config.sealed ? runSealed(options, { config, coverage: coverageSetup }, body) : runSimulation(options, body);
 }
 
 /** Where a sealed run's graded coverage goes, when the grader collects it (set by the worker). */
 let coverageSetup: { cwd: string; include: string[]; tempDir: string } | undefined;
 export function collectSealedCoverage(setup: typeof coverageSetup): void {
   coverageSetup = setup;
-}
-function sealedCoverage() {
-  return coverageSetup;
 }
 
 function indent(text: string): string {

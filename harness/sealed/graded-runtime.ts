@@ -128,8 +128,6 @@ class GradedRuntime {
         this.emit({ e: "ret", id: cmd.id, r: contents ? { v: toBase64(encode(contents)) } : { u: 1 } });
         return;
       }
-      case "load":
-        return;
     }
   }
 

@@ -26,7 +26,7 @@ const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const BIN = path.resolve(__dirname, "..", "..", "bin", "raftgrade.js");
 /** The first argument of bin/raftgrade.js that makes it a graded process. */
-export const GRADED_ARG = "__graded";
+const GRADED_ARG = "__graded";
 
 type Marked = { [SEALED_FACTORY]?: GradedLayerName | ObservedRaftFactory };
 
@@ -65,14 +65,13 @@ export class GradedSide {
   private readonly waits = new Map<number, () => void>();
   private states = new Map<number, { r: Wire } | { error: Thrown }>();
   private dead: SimulationFailure | undefined;
+  /** A step is under way (a persister read must not start another inside it). */
+  private inStep = false;
   private lastMemoryCheck = 0;
   private overMemory = false;
   /** Steps taken, and the callouts answered: the crossings of the run. */
   crossings = 0;
   callouts = 0;
-  get bytes(): { written: number; read: number } {
-    return { written: this.pipe.written, read: this.pipe.readBytes };
-  }
 
   private constructor(
     private readonly child: ChildProcess,
@@ -185,8 +184,6 @@ export class GradedSide {
     if (answer.promise) return answer.promise.promise;
     return this.value(answer.r!);
   }
-
-  private inStep = false;
 
   private step(): void {
     const world = this.world!;
@@ -573,15 +570,23 @@ export class GradedSide {
     fs.rmSync(this.dir, { recursive: true, force: true });
     if (this.dead?.kind === "crash" && exit && !this.overMemory) {
       const tail = this.output().trim();
-      const oom = /heap out of memory|Allocation failed|Reached heap limit/.test(tail);
+      const oom = OOM.test(tail);
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       const failure = oom
-        ? new SimulationFailure("out-of-memory", this.memoryMessage(), `last output of the graded process:\n${tail.split("\n").slice(-10).join("\n")}`)
+        ? new SimulationFailure("out-of-memory", this.memoryMessage(), `last output of the graded process:\n${oomLines(tail)}`)
         : new SimulationFailure("crash", `the graded process ${how} during the run (a submission must never end its process)`, tail ? `last output of the graded process:\n${tail.split("\n").slice(-20).join("\n")}` : "");
       if (this.world && this.world.failure === this.dead) this.world.failure = failure;
     }
   }
 }
+
+/** V8's report of the out-of-memory: from its first line, ten lines (the native stack after it says nothing to a student). */
+function oomLines(tail: string): string {
+  const lines = tail.split("\n");
+  const first = lines.findIndex((l) => OOM.test(l));
+  return lines.slice(Math.max(0, first - 2), first + 8).join("\n");
+}
+const OOM = /heap out of memory|Allocation failed|Reached heap limit/;
 
 const realHrtime = process.hrtime.bigint.bind(process.hrtime);
 function performanceNow(): number {

@@ -21,9 +21,6 @@ export class PipeClosed extends Error {
 
 export class SyncPipe {
   private buf = Buffer.alloc(1 << 16);
-  /** Bytes written and read, for the crossing figures. */
-  written = 0;
-  readBytes = 0;
 
   constructor(
     private readonly readFd: number,
@@ -32,7 +29,6 @@ export class SyncPipe {
 
   write(frame: unknown): void {
     const body = Buffer.from(stringify(frame), "utf8");
-    this.written += body.length;
     const out = Buffer.allocUnsafe(HEADER + body.length);
     out.writeUInt32LE(body.length, 0);
     body.copy(out, HEADER);
@@ -52,7 +48,6 @@ export class SyncPipe {
     if (length > MAX_FRAME) throw new Error(`a frame of ${length} bytes, more than the protocol allows (${MAX_FRAME}): not a frame of the protocol`);
     if (this.buf.length < length) this.buf = Buffer.alloc(Math.max(length, this.buf.length * 2));
     this.readFully(length);
-    this.readBytes += length;
     return parse(this.buf.toString("utf8", 0, length)) as T;
   }
 

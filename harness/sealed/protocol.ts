@@ -39,7 +39,6 @@ export type GradedLayerName = "raft" | "rsm" | "kv" | "clerk" | "classicKv" | "c
 /** What the graded side does, in order. `node` is a node number declared by a `node` command. */
 export type Command =
   | { c: "node"; node: number; label: string } // declare a node (a server generation, a clerk)
-  | { c: "load"; id: number; layer: GradedLayerName } // load a layer's factory; answered by `ret` (u) or `threw`
   | { c: "make"; id: number; node?: number; layer: GradedLayerName; args: Arg[] } // call a factory
   | { c: "call"; id: number; node?: number; obj: number; method: string; args: Arg[] } // call a method
   | { c: "fire"; timer: number } // a timer of the graded side is due

@@ -561,6 +561,6 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     trace: world.trace.all,
     warnings: [...world.warnings],
     counters: { ...world.counters },
-    crossings: options.graded ? { steps: options.graded.crossings, callouts: options.graded.callouts, ...(options.graded as unknown as { bytes: object }).bytes } : undefined,
+    crossings: options.graded ? { steps: options.graded.crossings, callouts: options.graded.callouts } : undefined,
   };
 }
