@@ -7,6 +7,7 @@ import Mocha from "mocha";
 import { ENV, readConfig } from "./config";
 import { collectSealedCoverage } from "./lab-test";
 import { startGradedSidesAhead } from "../sealed/run";
+import { killGradedProcesses } from "../sealed/host";
 import { loadSpecs, keepLoaded, LoadedSpecs } from "./discover";
 import type { RunRecord } from "./lab-test";
 import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
@@ -28,7 +29,10 @@ export function runWorker(): void {
   // must still be able to tell an interrupted run from a crashed one.
   process.on("SIGINT", () => undefined);
   // The grader is gone (killed, crashed): nothing would read the results, so stop at once.
-  process.on("disconnect", () => exit(0));
+  process.on("disconnect", () => {
+    killGradedProcesses();
+    exit(0);
+  });
   let specs: LoadedSpecs | undefined;
   let token = "";
   let baseline: GlobalsSnapshot | undefined;
@@ -68,6 +72,7 @@ export function runWorker(): void {
           send({ type: "result", token, item: msg.item, outcome });
         }
       } else if (msg.type === "stop") {
+        killGradedProcesses();
         process.disconnect?.();
         exit(0); // nyc (if on) writes this worker's coverage on exit
       }

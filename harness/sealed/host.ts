@@ -21,6 +21,21 @@ import { SyncPipe, PipeClosed } from "./pipe";
 import { SEALED_FACTORY, type ObservedRaftFactory } from "./markers";
 import { toBase64, fromBase64, thrownOf, rebuild, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
 
+/** Every graded process of this process that has not exited, with what unblocks its pipe's open. */
+const live = new Map<ChildProcess, () => void>();
+
+/**
+ * Kills them all: done before this process exits. One still starting (a run's process started
+ * ahead) may hold a thread of node's pool in the open of its pipe, which only a writer ends, and
+ * node would wait for that thread at exit.
+ */
+export function killGradedProcesses(): void {
+  for (const [child, unblock] of live) {
+    child.kill("SIGKILL");
+    unblock();
+  }
+}
+
 /** Real timers, taken at load: runs replace the globals with virtual ones. */
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
@@ -68,7 +83,8 @@ export class GradedSide {
   /** A step is under way (a persister read must not start another inside it). */
   private inStep = false;
   private lastMemoryCheck = 0;
-  private overMemory = false;
+  /** Resident bytes when the grader stopped the graded process for using too much; 0 while it has not. */
+  private overMemory = 0;
   /** Steps taken, and the callouts answered: the crossings of the run. */
   crossings = 0;
   callouts = 0;
@@ -103,9 +119,26 @@ export class GradedSide {
     const keep = (chunk: Buffer) => (tail = (tail + chunk.toString("utf8")).slice(-8192));
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    // Opening a FIFO to read waits for a writer: a process that dies before it opens its end would
+    // leave that open waiting for ever, so the grader then opens the writing end itself.
+    const unblockOpen = () => {
+      try {
+        fs.closeSync(fs.openSync(fromGraded, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
+      } catch {
+        // the folder is gone: the open was unblocked before
+      }
+    };
+    live.set(child, unblockOpen);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => {
+        live.delete(child);
+        unblockOpen();
+        resolve({ code, signal });
+      }),
+    );
     const failStart = (why: string) => {
       child.kill("SIGKILL");
+      unblockOpen();
       fs.rmSync(dir, { recursive: true, force: true });
       return new Error(`${why}${tail.trim() ? `\n${tail.trim()}` : ""}`);
     };
@@ -115,10 +148,7 @@ export class GradedSide {
     let readFd: number;
     let ready: Extract<FromGraded, { t: "ready" }>;
     try {
-      readFd = await withTimeout(openAsync(fromGraded), options.loadTimeoutMs, exited, () => {
-        // unblock the pending open, then let it go
-        fs.closeSync(fs.openSync(fromGraded, fs.constants.O_RDWR));
-      });
+      readFd = await withTimeout(openAsync(fromGraded), options.loadTimeoutMs, exited, unblockOpen, (fd) => fs.closeSync(fd));
       const pipe = new SyncPipe(readFd, writeFd);
       pipe.write({ t: "init", layers: options.layers, livelockEvents: options.livelockEvents ?? 200_000, coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include } } satisfies ToGraded);
       ready = await withTimeout(readFrameAsync<Extract<FromGraded, { t: "ready" }>>(readFd), options.loadTimeoutMs, exited, () => child.kill("SIGKILL"));
@@ -521,7 +551,7 @@ export class GradedSide {
     // A closed pipe is a process that ended (how, close() finds out); anything else on the pipe is
     // the graded code writing what is not the protocol.
     this.dead = this.overMemory
-      ? new SimulationFailure("out-of-memory", this.memoryMessage())
+      ? new SimulationFailure("out-of-memory", this.memoryMessage(), `stopped by the grader: the graded process held ${Math.round(this.overMemory / 1048576)} MiB of resident memory (the limit allows 1.5 times --worker-memory for what is not heap)`)
       : e instanceof PipeClosed
         ? new SimulationFailure("crash", "the graded process ended during the run")
         : new SimulationFailure("integrity", `the graded process sent what is not the protocol (${(e as Error).message}); the graded code wrote to the harness's pipe, so this run's verdict cannot be trusted`);
@@ -544,7 +574,7 @@ export class GradedSide {
       return;
     }
     if (rssPages * 4096 > this.options.memoryMb * 1024 * 1024 * 1.5) {
-      this.overMemory = true;
+      this.overMemory = rssPages * 4096;
       this.child.kill("SIGKILL");
       this.died(new PipeClosed());
     }
@@ -622,8 +652,11 @@ function deferred(): Deferred {
 class TimeoutError extends Error {}
 class ExitError extends Error {}
 
-/** `promise`, or a TimeoutError after `ms` of real time, or an ExitError when the process exits first. */
-function withTimeout<T>(promise: Promise<T>, ms: number, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, onGiveUp: () => void): Promise<T> {
+/**
+ * `promise`, or a TimeoutError after `ms` of real time, or an ExitError when the process exits
+ * first; a value that comes after that goes to `onLate` (an fd to close).
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, onGiveUp: () => void, onLate?: (late: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let over = false;
     const timer = realSetTimeout(() => {
@@ -640,7 +673,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, exited: Promise<{ code:
     });
     promise.then(
       (v) => {
-        if (over) return;
+        if (over) return onLate?.(v);
         over = true;
         realClearTimeout(timer);
         resolve(v);

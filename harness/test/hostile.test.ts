@@ -48,13 +48,15 @@ const CASES: Case[] = [
     extra: ["--worker-memory", "128"],
     kind: "out-of-memory",
     message: /^out of memory: the graded code used more than 128 MiB \(--worker-memory\)/,
-    also: (run) => expect(run.details).to.match(/^last output of the graded process:\n(.*\n){0,2}.*(heap out of memory|Allocation failed|Reached heap limit)/),
+    // Which limit fires first is a race on a busy machine: V8's heap limit (its own report kept),
+    // or the grader's check of resident memory (the size it measured).
+    also: (run) => expect(run.details).to.match(/^last output of the graded process:\n(.*\n){0,2}.*(heap out of memory|Allocation failed|Reached heap limit)|^stopped by the grader: the graded process held \d+ MiB of resident memory/),
   },
   {
     fixture: "hang-on-load",
     part: "3A",
     tests: ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"],
-    extra: ["--load-timeout", "3"],
+    extra: ["--load-timeout", "3"], // the module never finishes loading: no limit is too short
     kind: "killed",
     message: /^the graded code did not finish loading within 3 s \(--load-timeout\); a loop at the top level of a module never yields$/,
   },
@@ -237,7 +239,7 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
   });
 
   it("a sweep mixing passing runs with runs whose worker is killed reports every run", async () => {
-    const { dir, code, output } = await grade("mixed", ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "3"], reports);
+    const { dir, code, output } = await grade("mixed", ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "30"], reports);
     expect(code, output).to.equal(1);
     const runs = readRuns(dir, output);
     expect(runs).to.have.length(6);
