@@ -8,10 +8,10 @@
  * (Each sweep runs in a process of its own: the specs load once per process.)
  */
 import { execFileSync } from "node:child_process";
-import { makePlan } from "../harness/grader/grade-plan";
-import { WorkerPool } from "../harness/grader/pool";
-import { workerEnv } from "../harness/grader/grade-run";
-import type { RunOutcome } from "../harness/grader/outcome";
+import { makePlan } from "../harness/cli/grade-plan";
+import { WorkerPool } from "../harness/run/pool";
+import { workerEnv } from "../harness/cli/grade-run";
+import type { RunOutcome } from "../harness/run/outcome";
 import * as os from "node:os";
 import * as path from "node:path";
 

@@ -1,17 +1,18 @@
 /**
  * The raftgrade command line, on yargs: grade (worker processes, reports), list, replay, merge,
- * report (the HTML report again, harness/html/), init, and check-history (harness/checker/cli.ts). The work is in harness/grader/; this file only
- * declares the flags and hands them over.
+ * report (the HTML report again, harness/html/), init, and check-history (harness/checker/cli.ts).
+ * The commands are in this folder, running runs in harness/run/, writing reports in harness/report/;
+ * this file only declares the flags and hands them over.
  */
 import yargs, { Argv } from "yargs";
-import { grade, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "../grader/grade";
-import { DEFAULT_LOAD_TIMEOUT_S } from "../grader/config";
-import { list } from "../grader/list";
-import { replay } from "../grader/replay";
-import { merge } from "../grader/merge";
-import { init } from "../grader/init";
-import { splitIds } from "../grader/select";
-import { UsageError } from "../grader/errors";
+import { grade, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "./grade";
+import { DEFAULT_LOAD_TIMEOUT_S } from "../run/config";
+import { list } from "./list";
+import { replay } from "./replay";
+import { merge } from "./merge";
+import { init } from "./init";
+import { splitIds } from "../run/select";
+import { UsageError } from "../run/errors";
 import { PARTS } from "../../specs";
 import { checkHistoryCommand } from "../checker/cli";
 import { DEFAULT_TIMEOUT_MS } from "../checker/check";

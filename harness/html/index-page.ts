@@ -3,9 +3,9 @@
  * failing runs with a link to each one's page (or why it has none), and charts of virtual time,
  * real time and RPCs per test against the reference. Everything comes from results.json.
  */
-import type { Report } from "../grader/report";
-import type { RunOutcome } from "../grader/outcome";
-import { isPassed } from "../grader/outcome";
+import type { Report } from "../report/report";
+import type { RunOutcome } from "../run/outcome";
+import { isPassed } from "../run/outcome";
 import { barChart, ChartRow } from "./charts";
 import { escapeHtml, page } from "./shared";
 

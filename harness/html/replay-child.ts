@@ -7,8 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../grader/load";
-import { killGroup } from "../grader/process-group";
+import { PROJECT_ROOT } from "../run/load";
+import { killGroup } from "../run/process-group";
 
 const BIN = path.join(PROJECT_ROOT, "bin", "raftgrade.js");
 /** What is kept of the child's output, to say why it failed. */

@@ -7,14 +7,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Report } from "../grader/report";
-import { readResults } from "../grader/report";
-import type { RunOutcome } from "../grader/outcome";
-import { isPassed } from "../grader/outcome";
-import { replayArgs, replayCommand, shellQuote, ReplaySettings } from "../grader/config";
-import { UsageError, EXIT } from "../grader/errors";
-import { writeFileAtomic } from "../grader/write-reports";
-import { ARTIFACTS_ENV } from "../tester/linearizability";
+import type { Report } from "../report/report";
+import { readResults } from "../report/report";
+import type { RunOutcome } from "../run/outcome";
+import { isPassed } from "../run/outcome";
+import { replayArgs, replayCommand, shellQuote, ReplaySettings, ENV } from "../run/config";
+import { UsageError, EXIT } from "../run/errors";
+import { writeFileAtomic } from "../report/write-reports";
 import { renderIndexPage, PageStatus } from "./index-page";
 import { renderRunPage } from "./run-page";
 import { readLinearizability, readRunFile, runFolderName } from "./run-file";
@@ -75,7 +74,7 @@ export async function writeHtmlReport(dir: string, report: Report, options: Html
   if (chosen.length > 0) {
     options.log?.(`raftgrade: replaying ${chosen.length} failing run${chosen.length === 1 ? "" : "s"} with full recording for the HTML report (--html-pages ${options.pages})`);
   }
-  const env = { ...process.env, [ARTIFACTS_ENV]: path.join(dir, "artifacts") };
+  const env = { ...process.env, [ENV.artifacts]: path.join(dir, "artifacts") };
   const queue = [...chosen];
   const worker = async () => {
     for (let run = queue.shift(); run; run = queue.shift()) {

@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RecordedRun } from "../sim/recorder";
-import type { RunOutcome } from "../grader/outcome";
-import { writeFileAtomic } from "../grader/write-reports";
+import type { RunOutcome } from "../run/outcome";
+import { writeFileAtomic } from "../report/write-reports";
 
 export const RUN_FILE_FORMAT = 1;
 export const LINEARIZABILITY_FILE = "linearizability.html";

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import type { RecordedRun } from "../sim/recorder";
-import { writeFileAtomic } from "../grader/write-reports";
+import { writeFileAtomic } from "../report/write-reports";
 import { LINEARIZABILITY_FILE, RUN_FILE_FORMAT, RunFile, writeRunData } from "./run-file";
 import { renderRunPage } from "./run-page";
 

@@ -4,7 +4,7 @@
  * history that is not linearizable) and the log. The drawing is done in the browser, from run.json
  * embedded in the page (scripts in assets/).
  */
-import type { RunOutcome } from "../grader/outcome";
+import type { RunOutcome } from "../run/outcome";
 import type { RunFile } from "./run-file";
 import { LINEARIZABILITY_FILE } from "./run-file";
 import { asset, escapeHtml, jsonForScript, page, seconds } from "./shared";

@@ -13,7 +13,7 @@ import { Rng } from "../sim/rng";
 import { setAmbient } from "../sim/ambient";
 import { SimPersister } from "../sim/persister";
 import { Channel, watchSends } from "../api/channel";
-import { loadLayer } from "../grader/load";
+import { loadLayer } from "../run/load";
 import { handlerNames } from "../sim/handlers";
 import { SyncPipe, PipeClosed } from "./pipe";
 import { describeThrown } from "../sim/errors";

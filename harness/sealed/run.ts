@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { runSimulation, type RunOptions, type RunResult, type World } from "../sim/world";
 import { SimulationFailure } from "../sim/errors";
 import { LAYERS, type Layer } from "../api/implementation";
-import type { GradeConfig } from "../grader/config";
+import type { GradeConfig } from "../run/config";
 import { GradedSide, type GradedSideOptions } from "./host";
 
 export interface SealedSettings {
@@ -102,7 +102,7 @@ function prewarm(refs: string[]): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { compileFile } = require("../../bin/register-ts") as { compileFile?: (file: string) => void };
   const root = path.resolve(__dirname, "..", "..");
-  const folders = [path.join(root, "harness", "sealed"), path.join(root, "harness", "sim"), path.join(root, "harness", "api"), path.join(root, "harness", "grader", "load.ts")];
+  const folders = [path.join(root, "harness", "sealed"), path.join(root, "harness", "sim"), path.join(root, "harness", "api"), path.join(root, "harness", "run", "load.ts")];
   for (const ref of refs) folders.push(ref === "reference" || ref === "student" ? path.join(root, ref) : path.resolve(ref));
   const all: string[] = [];
   for (const folder of folders) {

@@ -44,17 +44,35 @@ export interface RunOptions {
   livelockEvents?: number;
   /** The sealed graded side of the run, if the graded code runs in a process of its own. */
   graded?: GradedDriver;
+  /** Where the testers get the graded factories when the run is not sealed (modules loaded in this process). */
+  layers?: LayerSource;
+  /** The testers' settings (default: invariants on, lenient linearizability, artifacts in the temporary folder). */
+  settings?: Partial<TesterSettings>;
+}
+
+/** The testers' settings: fixed by the grader before the run, read from the world (never from the environment). */
+export interface TesterSettings {
+  /** Raft's safety invariants, checked after every event. */
+  readonly invariants: boolean;
+  /** A linearizability check that gives up fails the run (the lab lets it pass). */
+  readonly strictLinearizability: boolean;
+  /** Where a tester writes what a failure leaves behind (a history, its picture); undefined: the temporary folder. */
+  readonly artifactsDir: string | undefined;
+}
+
+/** The graded factories of a run, by layer (raft, rsm, kv, clerk, classicKv, classicClerk). */
+export interface LayerSource {
+  /** The layer's factory; throws an ImplementationError when it cannot be had. */
+  factory(layer: string): unknown;
 }
 
 /** What the world's driver needs of a sealed graded side (see harness/sealed/host.ts). */
-export interface GradedDriver {
+export interface GradedDriver extends LayerSource {
   /** Sends the queued work across in one step; false when nothing was queued. */
   flush(): boolean;
   /** A node crashed on this side: it crashes on the graded side too. */
   crashed(node: SimNode): void;
   attach(world: World): void;
-  /** The factory of a graded layer, as the testers call it. */
-  factory(layer: string): unknown;
   /** Ends the graded side after the run; may refine the run's failure (how the graded process died). */
   close(): Promise<void>;
   /** Steps taken across the boundary, and synchronous calls back during them. */
@@ -128,6 +146,9 @@ export class World {
   readonly realLimitMs: number;
   /** The sealed graded side, when the graded code runs in a process of its own. */
   readonly graded: GradedDriver | undefined;
+  /** Where the testers get the graded factories: the sealed side, or the modules loaded in this process. */
+  readonly layers: LayerSource | undefined;
+  readonly settings: TesterSettings;
 
   constructor(options: RunOptions, clock: sinon.SinonFakeTimers) {
     this.seed = normalizeSeed(options.seed);
@@ -137,6 +158,8 @@ export class World {
     this.livelockEvents = options.livelockEvents ?? 200_000;
     this.realLimitMs = options.realTimeLimitMs ?? 300_000;
     this.graded = options.graded;
+    this.layers = options.graded ?? options.layers;
+    this.settings = Object.freeze({ invariants: true, strictLinearizability: false, artifactsDir: undefined, ...options.settings });
   }
 
   /** Virtual ms since the run started. */

@@ -10,9 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseXml, childrenNamed, validateGradescope } from "./grader-helpers";
-import { REPORT_FILES } from "../grader/write-reports";
-import { deriveSeeds } from "../grader/plan";
-import { grade, GradeOptions } from "../grader/grade";
+import { REPORT_FILES } from "../report/write-reports";
+import { deriveSeeds } from "../run/plan";
+import { grade, GradeOptions } from "../cli/grade";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "raftgrade.js");

@@ -3,20 +3,20 @@
  * report formats (JUnit parsed, Gradescope's schema checked), the timing report, merging.
  */
 import { expect } from "chai";
-import { deriveSeeds, parseShard, buildPlan, shardOf, parsePositiveInt, parseSeed } from "../grader/plan";
-import { selectParts, selectTests, compileGrep } from "../grader/select";
-import { buildRubric, validateRubric } from "../grader/rubric";
-import { buildReport, RunMeta, Report } from "../grader/report";
-import type { RunOutcome } from "../grader/outcome";
-import { junitXml } from "../grader/junit";
-import { gradescopeResults } from "../grader/gradescope";
-import { buildTiming, formatTiming } from "../grader/timing";
-import { mergeReports } from "../grader/merge";
-import { readConfig, writeConfig, replayCommand } from "../grader/config";
-import { UsageError } from "../grader/errors";
-import type { LabTestInfo } from "../grader/discover";
+import { deriveSeeds, parseShard, buildPlan, shardOf, parsePositiveInt, parseSeed } from "../run/plan";
+import { selectParts, selectTests, compileGrep } from "../run/select";
+import { buildRubric, validateRubric } from "../report/rubric";
+import { buildReport, RunMeta, Report } from "../report/report";
+import type { RunOutcome } from "../run/outcome";
+import { junitXml } from "../report/junit";
+import { gradescopeResults } from "../report/gradescope";
+import { buildTiming, formatTiming } from "../report/timing";
+import { mergeReports } from "../cli/merge";
+import { readConfig, writeConfig, replayCommand } from "../run/config";
+import { UsageError } from "../run/errors";
+import type { LabTestInfo } from "../run/discover";
 import { parseXml, childrenNamed, validateGradescope } from "./grader-helpers";
-import { createProgress } from "../grader/progress";
+import { createProgress } from "../cli/progress";
 import { runSimulation } from "../sim/world";
 import sinon from "sinon";
 

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPORT_FILES } from "../grader/write-reports";
+import { REPORT_FILES } from "../report/write-reports";
 import { parseXml } from "./grader-helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -1,7 +1,7 @@
 /** Loading implementations: each problem is named precisely, and the good case works. */
 import { expect } from "chai";
 import * as path from "node:path";
-import { loadLayer, ImplementationLoadError } from "../grader/load";
+import { loadLayer, ImplementationLoadError } from "../run/load";
 import { Rng, normalizeSeed } from "../sim/rng";
 
 const fixture = (name: string) => path.join(__dirname, "fixtures", name);

@@ -5,21 +5,13 @@
 import { World, activeWorld } from "../sim/world";
 import { SimNode } from "../sim/node";
 import { SimulationFailure, TestFailure, ImplementationError, describeThrown } from "../sim/errors";
-import { loadLayer, ImplementationLoadError } from "../grader/load";
-import { readConfig } from "../grader/config";
 import { LAYERS, type Implementation, type Layer } from "../api/implementation";
 
-/** The factory of the graded implementation for one layer; a load problem fails the test with its message. */
+/** The factory of the graded implementation for one layer, from the run's world; a load problem fails the test with its message. */
 export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
-  // Sealed run: the factory builds on the graded side, out of this process.
-  const sealed = activeWorld()?.graded;
-  if (sealed) return sealed.factory(layer) as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
-  try {
-    return loadLayer(layer, readConfig().layers[LAYERS[layer].selectedBy]);
-  } catch (e) {
-    if (e instanceof ImplementationLoadError) throw new ImplementationError(e.message);
-    throw e;
-  }
+  const layers = activeWorld()?.layers;
+  if (!layers) throw new Error(`harness bug: the run has no graded layers (RunOptions.layers), so there is no ${layer} to test`);
+  return layers.factory(layer) as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
 }
 
 /** A check for what a factory returns: an object (not a Promise) with all these methods. */

@@ -15,7 +15,6 @@ import { checkOperations } from "../checker/check";
 import { renderHtml, type Annotation } from "../checker/html";
 import type { Model, Operation } from "../checker/model";
 import { kvVersioned } from "../checker/models";
-import { readConfig } from "../grader/config";
 import { fatal } from "./harness";
 import { recording } from "../sim/recorder";
 
@@ -23,8 +22,6 @@ import { recording } from "../sim/recorder";
 export const LINEARIZABILITY_TIMEOUT_MS = 1000;
 
 /** Where pictures and histories go: the grader's artifacts folder for this run, else the system's temp folder. */
-export const ARTIFACTS_ENV = "RAFTGRADE_ARTIFACTS";
-
 export function checkHistory<I, O>(
   world: World,
   history: readonly Operation<I, O>[],
@@ -38,24 +35,24 @@ export function checkHistory<I, O>(
   const now = world.now();
   const name = `${slug(title)}-seed${world.seed}-t${now}`;
   // The history itself, so that `raftgrade check-history` can check it again with a larger budget.
-  const historyFile = writeArtifact(JSON.stringify({ name, model: model.name, operations: history }), `${name}.history.json`);
+  const historyFile = writeArtifact(world, JSON.stringify({ name, model: model.name, operations: history }), `${name}.history.json`);
   if (result.verdict === "unknown") {
     const message =
       `linearizability check of ${history.length} operations gave up after ${LINEARIZABILITY_TIMEOUT_MS} ms (${result.reason ?? "timeout"}); ` +
       `the lab assumes such a history is ok (history: ${historyFile})`;
-    if (readConfig().strictLinearizability) fatal(`${message}; --strict-linearizability fails it`);
+    if (world.settings.strictLinearizability) fatal(`${message}; --strict-linearizability fails it`);
     world.warn(message);
     return;
   }
   const marks = openAnnotation ? [...annotations, { ...openAnnotation, end: now }] : annotations;
   const html = renderHtml(result, history, model, marks, { title: `${title}, seed ${world.seed}: not linearizable` });
-  const file = writeArtifact(html, `${name}.html`);
+  const file = writeArtifact(world, html, `${name}.html`);
   recording()?.linearizabilityPicture(html);
   fatal(`history is not linearizable; visualization: ${file} (history: ${historyFile})`);
 }
 
-function writeArtifact(text: string, name: string): string {
-  const dir = process.env[ARTIFACTS_ENV] || path.join(os.tmpdir(), "raftgrade");
+function writeArtifact(world: World, text: string, name: string): string {
+  const dir = world.settings.artifactsDir ?? path.join(os.tmpdir(), "raftgrade");
   const file = path.resolve(dir, name);
   try {
     fs.mkdirSync(dir, { recursive: true });

@@ -16,7 +16,6 @@ import type { ClientEnd } from "../api/network";
 import { ServerGroup } from "./group";
 import { TestRun, callChecked, fatal, gradedLayer, hasMethods, showCommand as show } from "./harness";
 import { RaftInvariants } from "./invariants";
-import { readConfig } from "../grader/config";
 import { recording } from "../sim/recorder";
 
 /** The tester "generously allows" one second for an election. */
@@ -67,7 +66,7 @@ export class RaftTester {
     this.rafts = new Array(n).fill(undefined);
     this.group = new ServerGroup(world, this.net, n, (ends, i, persister, node) => this.startRaft(ends, i, persister, node));
     this.run = new TestRun(world, n, () => this.net.getTotalCount(), () => this.net.reliable);
-    if (readConfig().invariants) {
+    if (world.settings.invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand);
       this.invariants = invariants;
       world.onEvent(() => {

@@ -14,7 +14,6 @@ import { Channel, watchSends } from "../api/channel";
 import { callChecked, showCommand as show } from "./harness";
 import { InvariantViolation, RaftInvariants } from "./invariants";
 import { isRaft, isRaftState, RAFT_METHODS, sameCommand } from "./raft-tester";
-import { readConfig } from "../grader/config";
 import { recording } from "../sim/recorder";
 import { isSealedFactory, observeRaftFactory } from "../sealed/markers";
 
@@ -32,7 +31,7 @@ export class ServiceRafts {
   ) {
     this.rafts = new Array(n).fill(undefined);
     this.nodes = new Array(n).fill(undefined);
-    if (readConfig().invariants) {
+    if (world.settings.invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand);
       this.invariants = invariants;
       world.onEvent(() => {

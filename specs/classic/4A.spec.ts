@@ -3,7 +3,7 @@
  * Put/Append/Get with exactly-once semantics. Graded as part "classic-4A", so these tests never
  * mix with the modern 4A (the rsm) even where a name matches.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { ClassicTester, ELECTION_TIMEOUT, checkConcurrentAppends, type ClassicTestOptions } from "../../harness/tester/classic-tester";
 import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

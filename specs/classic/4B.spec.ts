@@ -3,7 +3,7 @@
  * (maxraftstate 1000), which must carry the duplicate table. Graded as part "classic-4B", apart
  * from the modern 4B.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { ClassicTester, ELECTION_TIMEOUT, type ClassicTestOptions } from "../../harness/tester/classic-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

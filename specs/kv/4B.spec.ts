@@ -3,7 +3,7 @@
  * thirteen tests in order, with the 2026 network settings. GenericTest checks linearizability after
  * each of its three rounds.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { KVTester, ELECTION_TIMEOUT, type KVTestOptions } from "../../harness/tester/kv-tester";
 import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

@@ -2,7 +2,7 @@
  * Part 4C — the key/value service with snapshots (the 6.5840 handout): the lab's nine tests in order,
  * with the 2026 network settings; maxraftstate 1000 throughout.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { KVTester, ELECTION_TIMEOUT, type KVTestOptions } from "../../harness/tester/kv-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

@@ -1,7 +1,7 @@
 /**
  * Part 3A — leader election (the 6.5840 handout): the lab's three tests, same steps, same limits.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 

@@ -2,7 +2,7 @@
  * Part 3C — persistence (the 6.5840 handout): the lab's eight tests, same steps, same limits. A crash
  * is the tester's ShutdownServer: state survives only through the persister.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

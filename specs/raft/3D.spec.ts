@@ -2,7 +2,7 @@
  * Part 3D — log compaction (the 6.5840 handout): the lab's seven tests, with the snapshot applier
  * (the tester calls snapshot() every 10 applied entries) and 3 servers.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, SNAPSHOT_INTERVAL, MAX_LOG_SIZE } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";

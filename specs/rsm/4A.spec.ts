@@ -2,7 +2,7 @@
  * Part 4A — the replicated state machine (the 6.5840 handout): the lab's seven rsm tests, same
  * steps, same limits. Each server is the tester's counter on the graded rsm and Raft.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { RsmTester, NSRV, NSEC, Dec } from "../../harness/tester/rsm-tester";
 import { fatal, showCommand as show, within } from "../../harness/tester/harness";
 import { OK } from "../../harness/api/rpc";

@@ -2,7 +2,7 @@
  * Part 4C, rsm package (the 6.5840 handout): TestSnapshot4C — the rsm must snapshot once Raft's
  * state passes maxraftstate, and restart from its snapshot.
  */
-import { labTest } from "../../harness/grader/lab-test";
+import { labTest } from "../../harness/run/lab-test";
 import { RsmTester, NSRV } from "../../harness/tester/rsm-tester";
 import { fatal } from "../../harness/tester/harness";
 

@@ -1,9 +1,9 @@
 /** `raftgrade list`: the lab tests with their stable ids, parts and points (discovered from the specs). */
 import { PARTS } from "../../specs";
-import { loadSpecs, partsWithSpecs } from "./discover";
-import { selectParts, selectTests, compileGrep } from "./select";
-import { buildRubric, loadRubricFile } from "./rubric";
-import { UsageError, EXIT } from "./errors";
+import { loadSpecs, partsWithSpecs } from "../run/discover";
+import { selectParts, selectTests, compileGrep } from "../run/select";
+import { buildRubric, loadRubricFile } from "../report/rubric";
+import { UsageError, EXIT } from "../run/errors";
 
 export interface ListOptions {
   parts?: string;

@@ -24,8 +24,8 @@ export interface LabTestInfo {
 export interface LoadedSpecs {
   mocha: Mocha;
   tests: LabTestInfo[];
-  /** The mocha test of each id, to run it. */
-  byId: Map<string, Mocha.Test>;
+  /** The declaration of each id, to run it (runLabTest). */
+  byId: Map<string, LabTestMeta>;
 }
 
 /** The absolute spec files of some parts. */
@@ -41,10 +41,8 @@ export function partsWithSpecs(parts: Part[] = PARTS): Part[] {
 /** Loads the spec files of the given parts into a fresh mocha instance and lists their tests, in file order. */
 export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}): LoadedSpecs {
   const mocha = new Mocha({ timeout: 0, ...mochaOptions });
-  const partOfFile = new Map<string, string>();
   for (const part of parts) {
     for (const file of specFiles([part])) {
-      partOfFile.set(file, part.part);
       mocha.addFile(file);
     }
   }
@@ -54,16 +52,18 @@ export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}):
     throw new SpecLoadError(`the lab specs could not be loaded: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
   const tests: LabTestInfo[] = [];
-  const byId = new Map<string, Mocha.Test>();
+  const byId = new Map<string, LabTestMeta>();
+  const files = new Map<string, string>();
   const visit = (suite: Mocha.Suite) => {
     for (const test of suite.tests) {
       const meta = (test as unknown as { raftgradeMeta?: LabTestMeta }).raftgradeMeta;
       const file = test.file ?? "";
-      const part = meta?.part ?? partOfFile.get(file) ?? suite.titlePath()[0] ?? "?";
-      const name = meta?.name ?? test.title;
+      if (!meta) throw new SpecLoadError(`${file}: "${test.fullTitle()}" is a plain mocha test; lab specs declare their tests with labTest`);
+      const { part, name } = meta;
       const id = testId(part, name);
-      if (byId.has(id)) throw new SpecLoadError(`two lab tests have the id ${id} (in ${byId.get(id)!.file} and ${file}); test names must be unique within a part`);
-      byId.set(id, test);
+      if (byId.has(id)) throw new SpecLoadError(`two lab tests have the id ${id} (in ${files.get(id)} and ${file}); test names must be unique within a part`);
+      byId.set(id, meta);
+      files.set(id, file);
       tests.push({ id, part, name, title: test.fullTitle(), file });
     }
     suite.suites.forEach(visit);
@@ -74,10 +74,3 @@ export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}):
 
 /** A spec file failed to load, or declares an ambiguous test: a harness problem, not the student's. */
 export class SpecLoadError extends Error {}
-
-/** Keeps mocha from loading the files again on each run of a reused instance. */
-export function keepLoaded(mocha: Mocha): void {
-  mocha.cleanReferencesAfterRun(false);
-  (mocha as unknown as { lazyLoadFiles(on: boolean): void }).lazyLoadFiles(true);
-}
-

@@ -7,14 +7,14 @@
  */
 import * as path from "node:path";
 import type { Layer } from "../api/implementation";
-import { replayCommand } from "./config";
-import { WorkerPool } from "./pool";
-import type { RunOutcome } from "./outcome";
-import { buildReport, RunMeta } from "./report";
-import { writeReports, prepareReportDir } from "./write-reports";
-import { formatTable, formatFailures, formatScore } from "./table";
-import { coverageSetup, writeCoverageReport } from "./coverage";
-import { UsageError, EXIT } from "./errors";
+import { replayCommand } from "../run/config";
+import { WorkerPool } from "../run/pool";
+import type { RunOutcome } from "../run/outcome";
+import { buildReport, RunMeta } from "../report/report";
+import { writeReports, prepareReportDir } from "../report/write-reports";
+import { formatTable, formatFailures, formatScore } from "../report/table";
+import { coverageSetup, writeCoverageReport } from "../run/coverage";
+import { UsageError, EXIT } from "../run/errors";
 import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "./grade-plan";
 import { runItems, referenceFigures, workerEnv, isReference, layerRefs } from "./grade-run";
 import { writeHtmlReport, parseHtmlPages } from "../html/report-pages";

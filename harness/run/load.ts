@@ -6,6 +6,8 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { LAYERS, Layer, Implementation, SelectableLayer } from "../api/implementation";
+import { ImplementationError } from "../sim/errors";
+import type { LayerSource } from "../sim/world";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -72,4 +74,33 @@ export function loadLayer<L extends Layer>(layer: L, ref: ImplementationRef): No
     );
   }
   return factory as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
+}
+
+/** The layers of an unsealed run, from modules loaded in this process; a load problem fails the run as the implementation's. */
+export function inProcessLayers(selection: LayerSelection): LayerSource {
+  return {
+    factory(layer: string) {
+      try {
+        return loadLayer(layer as Layer, selection[LAYERS[layer as Layer].selectedBy]);
+      } catch (e) {
+        if (e instanceof ImplementationLoadError) throw new ImplementationError(e.message);
+        throw e;
+      }
+    },
+  };
+}
+
+/**
+ * Loads the selected modules before the first run, so that compiling them is not counted in that
+ * run's real time, and their load-time side effects happen outside every run. A module that fails
+ * to load fails each test that needs it later, with the load error.
+ */
+export function preloadLayers(selection: LayerSelection): void {
+  for (const layer of Object.keys(LAYERS) as Layer[]) {
+    try {
+      loadLayer(layer, selection[LAYERS[layer].selectedBy]);
+    } catch {
+      // reported by each test that needs the layer
+    }
+  }
 }

@@ -3,8 +3,8 @@
  * counts and a bar with ETA, and each test's first failure printed above it as it happens. Otherwise
  * plain lines: one per run for small sweeps, one per 5 % for large ones, and every first failure.
  */
-import type { RunOutcome } from "./outcome";
-import { isPassed } from "./outcome";
+import type { RunOutcome } from "../run/outcome";
+import { isPassed } from "../run/outcome";
 
 export interface Progress {
   started(id: string): void;

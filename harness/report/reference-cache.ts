@@ -7,7 +7,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "./load";
+import { PROJECT_ROOT } from "../run/load";
 import type { ReferenceFigures } from "./timing";
 import { writeFileAtomic } from "./write-reports";
 

@@ -7,13 +7,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildReport, Report, RunMeta, PlannedTest, readResults } from "./report";
-import type { RunOutcome } from "./outcome";
-import type { ReferenceFigures } from "./timing";
-import { writeReports } from "./write-reports";
-import { formatTable, formatScore } from "./table";
-import { UsageError, EXIT } from "./errors";
-import { mergeCoverage } from "./coverage";
+import { buildReport, Report, RunMeta, PlannedTest, readResults } from "../report/report";
+import type { RunOutcome } from "../run/outcome";
+import type { ReferenceFigures } from "../report/timing";
+import { writeReports } from "../report/write-reports";
+import { formatTable, formatScore } from "../report/table";
+import { UsageError, EXIT } from "../run/errors";
+import { mergeCoverage } from "../run/coverage";
 import { renderPages } from "../html/report-pages";
 
 export interface MergeOptions {

@@ -3,7 +3,7 @@
  * <failure> with the message, the kind, the replay command and the run's output.
  */
 import type { Report } from "./report";
-import { isPassed, RunOutcome } from "./outcome";
+import { isPassed, RunOutcome } from "../run/outcome";
 
 export function junitXml(report: Report): string {
   const parts = [...new Set(report.planned.map((t) => t.part))];

@@ -1,24 +1,19 @@
 /**
  * A worker process: loads the lab specs once, then runs the items the grader sends, one at a time,
- * each as its own mocha run of one test on one seed, and sends back one record per run. The layers
- * and flags come from the environment the grader set (config.ts); the seed is set per run.
+ * each a run of one test on one seed, and sends back one outcome per run. The layers and flags come
+ * from the environment the grader set (config.ts), read once at the start; the seed comes with each item.
  */
-import Mocha from "mocha";
-import { ENV, readConfig } from "./config";
-import { collectSealedCoverage } from "./lab-test";
+import { configFromEnvironment } from "./config";
+import { runLabTest, type RunSetup } from "./lab-test";
 import { startGradedSidesAhead } from "../sealed/run";
 import { killGradedProcesses } from "../sealed/host";
-import { loadSpecs, keepLoaded, LoadedSpecs } from "./discover";
-import type { RunRecord } from "./lab-test";
+import { loadSpecs, LoadedSpecs } from "./discover";
 import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
 import type { RunOutcome } from "./outcome";
 import { captureOutput } from "./capture";
-import { preloadLayers } from "./preload";
+import { preloadLayers } from "./load";
 import { failedOutcome } from "./outcome";
 import { guardChannel, snapshotGlobals, changedGlobals, restoreGlobals, GlobalsSnapshot } from "./integrity";
-
-/** Keeps the grader's reporter quiet: mocha's events are read directly. */
-class SilentReporter extends Mocha.reporters.Base {}
 
 export function runWorker(): void {
   if (!process.send) throw new Error("raftgrade worker: must be started by the grader (no IPC channel)");
@@ -34,6 +29,7 @@ export function runWorker(): void {
     exit(0);
   });
   let specs: LoadedSpecs | undefined;
+  let setup: RunSetup | undefined;
   let token = "";
   let baseline: GlobalsSnapshot | undefined;
   /** What the graded modules changed while loading: every run of this worker fails with it. */
@@ -47,22 +43,21 @@ export function runWorker(): void {
         try {
           // Sealed (the default), the graded code never loads here: each run's graded process
           // loads it, instruments it, and hands its coverage back.
-          const sealed = readConfig().sealed;
-          if (msg.coverage && sealed) collectSealedCoverage(msg.coverage);
-          else if (msg.coverage) startCoverage(msg.coverage);
-          startGradedSidesAhead(sealed);
-          specs = loadSpecs(msg.parts, { reporter: SilentReporter });
-          keepLoaded(specs.mocha);
+          const config = configFromEnvironment();
+          setup = { config, coverage: config.sealed ? msg.coverage : undefined };
+          if (msg.coverage && !config.sealed) startCoverage(msg.coverage);
+          startGradedSidesAhead(config.sealed);
+          specs = loadSpecs(msg.parts);
           baseline = snapshotGlobals();
           send({ type: "loading", token });
-          if (!sealed) preloadLayers();
+          if (!config.sealed) preloadLayers(config.layers);
           loadTampering = changedGlobals(baseline);
           send({ type: "ready", token, tests: specs.tests.length });
         } catch (e) {
           send({ type: "fatal", token, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }, () => exit(1));
         }
       } else if (msg.type === "run") {
-        const outcome = loadTampering.length > 0 ? tamperedAtLoad(msg.id, msg.seed, loadTampering) : await runOne(specs!, msg.id, msg.seed);
+        const outcome = loadTampering.length > 0 ? tamperedAtLoad(msg.id, msg.seed, loadTampering) : await runOne(specs!, setup!, msg.id, msg.seed);
         const tampering = [...changedGlobals(baseline!), ...channel.attempts.splice(0)];
         if (tampering.length > 0 && loadTampering.length === 0) {
           // This worker's built-ins can no longer be trusted: report, put them back, and let a fresh worker go on.
@@ -103,49 +98,30 @@ function tamperedInRun(outcome: RunOutcome, changed: string[]): RunOutcome {
   };
 }
 
-/** Runs one test on one seed with mocha, capturing what it prints. */
-async function runOne(specs: LoadedSpecs, id: string, seed: number): Promise<RunOutcome> {
+/** Runs one test on one seed, capturing what it prints. */
+async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: number): Promise<RunOutcome> {
   const test = specs.byId.get(id);
-  const info = specs.tests.find((t) => t.id === id);
-  const base = { id, part: info?.part ?? id.split("/")[0], seed, warnings: [], virtualMs: 0, realMs: 0, rpcs: 0, bytes: 0, ops: 0 };
-  if (!test || !info) return { ...base, status: "failed", failureKind: "grader", message: `no test ${id} in the loaded specs` };
-
-  process.env[ENV.seed] = String(seed);
-  delete (test as unknown as { raftgrade?: RunRecord }).raftgrade;
-  specs.mocha.grep(new RegExp(`^${escapeRegExp(test.fullTitle())}$`));
+  const base = { id, part: test?.part ?? id.split("/")[0], seed, warnings: [], virtualMs: 0, realMs: 0, rpcs: 0, bytes: 0, ops: 0 };
+  if (!test) return { ...base, status: "failed", failureKind: "grader", message: `no test ${id} in the loaded specs` };
   const output = captureOutput();
-  let error: Error | undefined;
-  let ran = false;
+  let record;
   try {
-    await new Promise<void>((resolve) => {
-      const runner = specs.mocha.run(() => resolve());
-      runner.on("pass", (t) => (ran ||= t === test));
-      runner.on("fail", (t, err) => {
-        ran ||= t === test;
-        error ??= err;
-      });
-    });
+    record = (await runLabTest(test, setup, seed)).record;
+  } catch (e) {
+    // runLabTest reports every failure of the run itself; what escapes it is the harness's.
+    return { ...base, status: "failed", failureKind: "grader", message: `the run could not be carried out: ${e instanceof Error ? e.message : String(e)}`, details: e instanceof Error ? e.stack : undefined, output: output.text() };
   } finally {
     output.stop();
   }
-  const record = (test as unknown as { raftgrade?: RunRecord }).raftgrade;
-  const printed = output.text();
-  if (!ran && !error) return { ...base, status: "failed", failureKind: "grader", message: `mocha did not run ${id}`, output: printed };
-  if (!record) {
-    // Not a labTest, or it failed before its run finished (a hook, a crash of the spec itself).
-    return error
-      ? { ...base, status: "failed", failureKind: "test", message: error.message, details: error.stack, output: printed }
-      : { ...base, status: "passed" };
-  }
   const warnings = [...record.warnings, ...(record.nondeterminism ? [`not deterministic: ${record.nondeterminism}`] : [])];
-  const failed = record.failureKind !== undefined || error !== undefined;
+  const failed = record.failureKind !== undefined;
   return {
     id,
     part: record.part,
     seed: record.seed,
     status: failed ? "failed" : warnings.length > 0 ? "passed-with-warning" : "passed",
-    message: failed ? (record.failureMessage ?? error?.message) : undefined,
-    failureKind: failed ? (record.failureKind ?? "test") : undefined,
+    message: failed ? record.failureMessage : undefined,
+    failureKind: record.failureKind,
     details: failed ? record.failureDetails : undefined,
     warnings,
     virtualMs: record.virtualMs,
@@ -156,12 +132,8 @@ async function runOne(specs: LoadedSpecs, id: string, seed: number): Promise<Run
     traceHash: record.traceHash,
     crossings: record.crossings,
     nondeterminism: record.nondeterminism,
-    output: failed ? printed : undefined,
+    output: failed ? output.text() : undefined,
   };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Instruments the graded implementation's files as they are required (after ts-node compiles them). */

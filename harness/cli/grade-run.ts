@@ -4,20 +4,19 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeConfig, GradeConfig } from "./config";
-import type { WorkItem } from "./plan";
-import { WorkerPool, PoolResult } from "./pool";
+import { writeConfig, GradeConfig, ENV } from "../run/config";
+import type { WorkItem } from "../run/plan";
+import { WorkerPool, PoolResult } from "../run/pool";
 import { createProgress } from "./progress";
-import type { RunOutcome } from "./outcome";
-import { figuresOf, ReferenceFigures } from "./timing";
-import { ReferenceCache, referenceFingerprint } from "./reference-cache";
-import type { CoverageSetup } from "./worker-protocol";
+import type { RunOutcome } from "../run/outcome";
+import { figuresOf, ReferenceFigures } from "../report/timing";
+import { ReferenceCache, referenceFingerprint } from "../report/reference-cache";
+import type { CoverageSetup } from "../run/worker-protocol";
 import type { Plan } from "./grade-plan";
-import { ARTIFACTS_ENV } from "../tester/linearizability"; // where testers write a run's pictures: the report's artifacts/
 
 
 export function workerEnv(config: GradeConfig, reportDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [ARTIFACTS_ENV]: path.join(reportDir, "artifacts") };
+  const env: NodeJS.ProcessEnv = { ...process.env, [ENV.artifacts]: path.join(reportDir, "artifacts") };
   writeConfig(config, env);
   return env;
 }

@@ -1,6 +1,7 @@
 /**
- * The configuration of a grading run, passed from the CLI to the spec files through environment
- * variables, so that `mocha` run by hand, the CLI, and (later) worker processes read it the same way.
+ * The configuration of a grading run. The CLI writes it into the environment of the worker
+ * processes it starts; a worker reads it once, before any graded code exists, and hands it to each
+ * run as a value (runLabTest). Nothing reads it again during a run: the testers read the world.
  */
 import { normalizeSeed } from "../sim/rng";
 import type { SelectableLayer } from "../api/implementation";
@@ -20,6 +21,7 @@ export const ENV = {
   sealed: "RAFTGRADE_SEALED",
   memoryMb: "RAFTGRADE_MEMORY_MB",
   loadTimeoutS: "RAFTGRADE_LOAD_TIMEOUT_S",
+  artifacts: "RAFTGRADE_ARTIFACTS",
 } as const;
 
 /** Memory limit of the graded code (MiB) and the time it may take to load (s), unless set. */
@@ -48,6 +50,8 @@ export interface GradeConfig {
   memoryMb: number;
   /** Real time the graded code may take to load, in ms. */
   loadTimeoutMs: number;
+  /** Where testers write what a failure leaves behind (the report's artifacts/); undefined: the temporary folder. */
+  artifactsDir?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
@@ -64,7 +68,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GradeConfig {
     sealed: env[ENV.sealed] !== "off",
     memoryMb: Number(env[ENV.memoryMb]) || DEFAULT_MEMORY_MB,
     loadTimeoutMs: (Number(env[ENV.loadTimeoutS]) || DEFAULT_LOAD_TIMEOUT_S) * 1000,
+    artifactsDir: env[ENV.artifacts] || undefined,
   };
+}
+
+let fromEnvironment: Readonly<GradeConfig> | undefined;
+
+/** The configuration in this process's environment, read the first time and fixed from then on. */
+export function configFromEnvironment(): Readonly<GradeConfig> {
+  return (fromEnvironment ??= Object.freeze(readConfig()));
 }
 
 /** Writes a configuration into the environment that spec files will read. */
@@ -80,6 +92,7 @@ export function writeConfig(
     sealed?: boolean;
     memoryMb?: number;
     loadTimeoutMs?: number;
+    artifactsDir?: string;
   },
   env: NodeJS.ProcessEnv = process.env,
 ): void {
@@ -105,6 +118,8 @@ export function writeConfig(
   else delete env[ENV.memoryMb];
   if (config.loadTimeoutMs !== undefined) env[ENV.loadTimeoutS] = String(config.loadTimeoutMs / 1000);
   else delete env[ENV.loadTimeoutS];
+  if (config.artifactsDir !== undefined) env[ENV.artifacts] = config.artifactsDir;
+  else delete env[ENV.artifacts];
 }
 
 /** What a replay must repeat besides the test and the seed: the layers and the flags that change a run. */

@@ -5,19 +5,17 @@
  * replays, since the simulation is deterministic. With `--html DIR` it also records the run in
  * full (harness/sim/recorder.ts) and writes its page and data into DIR (harness/html/).
  */
-import Mocha from "mocha";
 import { findPart, PARTS } from "../../specs";
 import type { Layer } from "../api/implementation";
-import { writeConfig, readConfig, replayCommand } from "./config";
-import { loadSpecs } from "./discover";
-import { lastRunResult } from "./lab-test";
-import { parseSeed, parsePositiveInt } from "./plan";
-import { UsageError, EXIT } from "./errors";
-import { resolveImplementation } from "./load";
+import { replayCommand, DEFAULT_MEMORY_MB, DEFAULT_LOAD_TIMEOUT_S, ENV, type GradeConfig } from "../run/config";
+import { loadSpecs } from "../run/discover";
+import { runLabTest, type LabRun } from "../run/lab-test";
+import { parseSeed, parsePositiveInt } from "../run/plan";
+import { UsageError, EXIT } from "../run/errors";
+import { resolveImplementation, preloadLayers } from "../run/load";
 import { formatEvents } from "../sim/trace";
 import * as fs from "node:fs";
-import { preloadLayers } from "./preload";
-import { captureOutput, Captured } from "./capture";
+import { captureOutput, Captured } from "../run/capture";
 import { activeWorld } from "../sim/world";
 import { currentNode } from "../sim/node";
 import { startRecording, stopRecording, Recorder } from "../sim/recorder";
@@ -38,8 +36,6 @@ export interface ReplayOptions {
   unsealed?: boolean;
 }
 
-class SilentReporter extends Mocha.reporters.Base {}
-
 export async function replay(options: ReplayOptions): Promise<number> {
   let traceLimit: number;
   let seed: number;
@@ -57,7 +53,7 @@ export async function replay(options: ReplayOptions): Promise<number> {
       }
     }
     if (options.html !== undefined) checkHtmlDir(options.html);
-    specs = loadSpecs([part], { reporter: SilentReporter });
+    specs = loadSpecs([part]);
     if (!specs.byId.has(options.test)) {
       throw new UsageError(`--test ${options.test}: no such test in part ${part.part}; its tests are ${specs.tests.map((t) => t.id).join(", ")}`);
     }
@@ -67,32 +63,39 @@ export async function replay(options: ReplayOptions): Promise<number> {
     return EXIT.usage;
   }
 
-  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
-  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, strictLinearizability: options.strictLinearizability, traceAll: true, sealed: !options.unsealed });
-  const config = readConfig();
+  const chosen = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
+  const config: GradeConfig = {
+    impl: options.impl,
+    layers: { raft: options.impl, rsm: options.impl, kv: options.impl, clerk: options.impl, ...chosen },
+    seed,
+    invariants: options.invariants,
+    checkDeterminism: false,
+    strictLinearizability: options.strictLinearizability,
+    traceAll: true,
+    sealed: !options.unsealed,
+    memoryMb: DEFAULT_MEMORY_MB,
+    loadTimeoutMs: DEFAULT_LOAD_TIMEOUT_S * 1000,
+    artifactsDir: process.env[ENV.artifacts] || undefined, // the HTML report's replays write into its artifacts/
+  };
   const test = specs.byId.get(options.test)!;
-  if (!readConfig().sealed) preloadLayers();
+  const title = specs.tests.find((t) => t.id === options.test)!.title;
+  if (!config.sealed) preloadLayers(config.layers);
   console.log(`raftgrade replay: ${options.test} on seed ${seed}, layers ${JSON.stringify(config.layers)}${config.invariants ? "" : ", without invariants"}`);
   console.log(`--- output of the run (the tester's lines and the graded code's own) ---`);
-  specs.mocha.grep(new RegExp(`^${test.fullTitle().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
-  let error: Error | undefined;
   const recorder = options.html !== undefined ? startRecording() : undefined;
   const output = recorder ? recordOutput(recorder) : undefined;
+  let run: LabRun;
   try {
-    await new Promise<void>((resolve) => {
-      const runner = specs.mocha.run(() => resolve());
-      runner.on("fail", (_t, err) => (error ??= err));
-    });
+    run = await runLabTest(test, { config }, seed);
+  } catch (e) {
+    console.log(`--- result ---\nfailed before the simulated run finished: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.failed;
   } finally {
     output?.stop();
     stopRecording();
   }
 
-  const result = lastRunResult();
-  if (!result) {
-    console.log(`--- result ---\nfailed before the simulated run finished: ${error?.message ?? "no run"}`);
-    return EXIT.failed;
-  }
+  const { result } = run;
   const trace = result.trace ?? [];
   if (traceLimit > 0) {
     const shown = trace.slice(-Math.min(traceLimit, trace.length));
@@ -112,7 +115,7 @@ export async function replay(options: ReplayOptions): Promise<number> {
     const recorded = recorder.finish(result.virtualMs);
     const file = writeRunPage(options.html, {
       id: options.test,
-      title: test.fullTitle(),
+      title,
       seed: result.seed,
       implementation: config.impl,
       layers: config.layers,

@@ -9,9 +9,9 @@
  * passed for points only if it passed on every seed it ran.
  */
 import * as fs from "node:fs";
-import type { LabTestInfo } from "./discover";
+import type { LabTestInfo } from "../run/discover";
 import { PARTS } from "../../specs";
-import { UsageError } from "./errors";
+import { UsageError } from "../run/errors";
 
 export const DEFAULT_PART_POINTS = 100;
 

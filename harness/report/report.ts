@@ -3,16 +3,16 @@
  * and the score. `buildReport` is used by `grade` and again by `merge`, which recomputes everything
  * from the runs of several shards.
  */
-import type { RunOutcome } from "./outcome";
-import { isPassed } from "./outcome";
+import type { RunOutcome } from "../run/outcome";
+import { isPassed } from "../run/outcome";
 import type { Rubric } from "./rubric";
 import { roundPoints } from "./rubric";
 import { meanSd, MeanSd } from "./stats";
-import type { Shard } from "./plan";
+import type { Shard } from "../run/plan";
 import type { ReferenceFigures } from "./timing";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "./errors";
+import { UsageError } from "../run/errors";
 
 export const REPORT_FORMAT = 2;
 

@@ -3,8 +3,8 @@
  * on the same seeds ("3.1× the reference's RPCs"). Only runs that passed on both sides are compared,
  * since a failed run stops early and would look cheap.
  */
-import type { RunOutcome } from "./outcome";
-import { isPassed } from "./outcome";
+import type { RunOutcome } from "../run/outcome";
+import { isPassed } from "../run/outcome";
 import { mean } from "./stats";
 
 /** What the reference did on one item. */

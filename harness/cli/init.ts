@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "./load";
-import { UsageError, EXIT } from "./errors";
+import { PROJECT_ROOT } from "../run/load";
+import { UsageError, EXIT } from "../run/errors";
 
 const SKELETON = path.join(PROJECT_ROOT, "student");
 

@@ -4,7 +4,7 @@
  * counting for points only if it passed on every seed it ran.
  */
 import type { Report } from "./report";
-import { isPassed } from "./outcome";
+import { isPassed } from "../run/outcome";
 
 export interface GradescopeTest {
   name: string;

@@ -1,6 +1,6 @@
 /** The end-of-run text: a table per test, each failing run with its replay command, and the score. */
 import type { Report } from "./report";
-import { isPassed } from "./outcome";
+import { isPassed } from "../run/outcome";
 import type { MeanSd } from "./stats";
 
 /** Failing runs listed per test on the terminal; the rest are in results.json. */

@@ -6,13 +6,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import type { SelectableLayer } from "../api/implementation";
-import { readConfig, writeConfig, GradeConfig, DEFAULT_LOAD_TIMEOUT_S } from "./config";
-import { resolveImplementation } from "./load";
-import { loadSpecs, partsWithSpecs, LabTestInfo } from "./discover";
-import { selectParts, selectTests, compileGrep } from "./select";
-import { buildPlan, deriveSeeds, parseSeed, parsePositiveInt, parseShard, shardOf, WorkItem, Shard } from "./plan";
-import { buildRubric, loadRubricFile, Rubric } from "./rubric";
-import { UsageError } from "./errors";
+import { readConfig, writeConfig, GradeConfig, DEFAULT_LOAD_TIMEOUT_S } from "../run/config";
+import { resolveImplementation } from "../run/load";
+import { loadSpecs, partsWithSpecs, LabTestInfo } from "../run/discover";
+import { selectParts, selectTests, compileGrep } from "../run/select";
+import { buildPlan, deriveSeeds, parseSeed, parsePositiveInt, parseShard, shardOf, WorkItem, Shard } from "../run/plan";
+import { buildRubric, loadRubricFile, Rubric } from "../report/rubric";
+import { UsageError } from "../run/errors";
 import type { GradeOptions } from "./grade";
 
 /** Default real-time limit per run: the simulation's own watchdog (5 min) plus a margin. */
