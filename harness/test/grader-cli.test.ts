@@ -297,4 +297,14 @@ describe("raftgrade grader (command line)", function () {
       ["3A/TestManyElections3A", "3A", 33.33],
     ]);
   });
+
+  it("list without --part shows every test, the classic lab's marked as run only when named", () => {
+    const list = raftgrade("list");
+    expect(list.status, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(/^3A\/TestInitialElection3A +3A +33\.34$/m);
+    expect(list.stdout).to.match(/^classic-4A\/TestBasic4A +classic-4A +\d+\.\d\d  \(run only when named\)$/m);
+    expect(list.stdout).to.include("58 tests (700 points) run by default; 23 tests (200 points) of classic-4A, classic-4B run only when named");
+    const json = JSON.parse(raftgrade("list", "--json").stdout) as { id: string; runByDefault: boolean }[];
+    expect(json.filter((t) => !t.runByDefault).map((t) => t.id)).to.have.length(23).and.to.satisfy((ids: string[]) => ids.every((id) => id.startsWith("classic-")));
+  });
 });
