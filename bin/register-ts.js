@@ -56,11 +56,24 @@ function compile(source, filename) {
   return result.outputText;
 }
 
+/** What `require("raftgrade")` names in graded code: this installation's API, wherever the code lives. */
+const API = path.join(ROOT, "harness", "api", "index.ts");
+
 function register() {
   process.setSourceMapsEnabled(true);
   require.extensions[".ts"] = function (module, filename) {
     module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
   };
+  // An implementation graded from any folder imports "raftgrade" and gets the API of the raftgrade
+  // that grades it: one copy of the interfaces and the codec in the process, whether or not the
+  // folder has raftgrade in its own node_modules (and whichever version it has there).
+  const Module = require("node:module");
+  const resolve = Module._resolveFilename;
+  if (!resolve.raftgrade) {
+    Module._resolveFilename = Object.assign(function (request, ...rest) {
+      return request === "raftgrade" ? API : resolve.call(this, request, ...rest);
+    }, { raftgrade: true });
+  }
 }
 
 /** Puts one file into the cache (the sealed graded process may not be allowed to write it). */

@@ -5,10 +5,10 @@
  * server and its clerk (4B/4C); and the classic kvraft server and clerk (2020–2024), which drive
  * Raft directly.
  */
-import type { RaftFactory } from "../harness/api/raft";
-import type { RsmFactory } from "../harness/api/rsm";
-import type { ClerkFactory, KVServerFactory } from "../harness/api/kv";
-import type { ClassicClerkFactory, ClassicKVServerFactory } from "../harness/api/classic";
+import type { RaftFactory } from "raftgrade";
+import type { RsmFactory } from "raftgrade";
+import type { ClerkFactory, KVServerFactory } from "raftgrade";
+import type { ClassicClerkFactory, ClassicKVServerFactory } from "raftgrade";
 import { Raft } from "./raft/raft";
 import { RSM } from "./rsm/rsm";
 import { KVServer } from "./kv/server";

@@ -3,7 +3,7 @@
  * answers, each performed exactly once. The ends come shuffled, one per server. Interfaces in
  * harness/api/classic.ts.
  */
-import type { ClassicClerk, ClassicClerkFactory, ClientEnd } from "../harness/api";
+import type { ClassicClerk, ClassicClerkFactory, ClientEnd } from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/classic-clerk.ts)`);

@@ -4,8 +4,8 @@
  * table. Every method of this object is an RPC handler ("KVServer.get", ...): keep helpers elsewhere.
  * Interfaces in harness/api/classic.ts. Grade it with `--part classic`.
  */
-import { Channel } from "../harness/api";
-import type { ApplyMsg, ClassicKVServer, ClassicKVServerFactory, ClientEnd, Persister, Raft, RaftFactory } from "../harness/api";
+import { Channel } from "raftgrade";
+import type { ApplyMsg, ClassicKVServer, ClassicKVServerFactory, ClientEnd, Persister, Raft, RaftFactory } from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/classic-kv-server.ts)`);

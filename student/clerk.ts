@@ -2,7 +2,7 @@
  * Your key/value clerk (labs 4B/4C): talks to the servers by name through clnt, retrying until a
  * server answers as leader. Interfaces in harness/api/kv.ts.
  */
-import type { Clerk, ClerkFactory, Clnt, Err, GetResult, Tversion } from "../harness/api";
+import type { Clerk, ClerkFactory, Clnt, Err, GetResult, Tversion } from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/clerk.ts)`);

@@ -17,7 +17,7 @@ import type {
   RSM,
   RsmFactory,
   StateMachine,
-} from "../harness/api";
+} from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/kv-server.ts)`);

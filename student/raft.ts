@@ -3,7 +3,7 @@
  * lab's rules in the handout. Use only setTimeout/setInterval and Math.random for time and
  * randomness: the grader runs them on virtual time with a seeded generator.
  */
-import type { ApplyMsg, Channel, ClientEnd, Persister, Raft, RaftFactory, RaftState, StartResult } from "../harness/api";
+import type { ApplyMsg, Channel, ClientEnd, Persister, Raft, RaftFactory, RaftState, StartResult } from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/raft.ts)`);

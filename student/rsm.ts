@@ -3,8 +3,8 @@
  * reference's), never imports one. Interfaces: harness/api/rsm.ts. As in the lab's skeleton, the
  * constructor already makes the Raft; submitting through it is yours to write.
  */
-import { Channel } from "../harness/api";
-import type { ApplyMsg, ClientEnd, Persister, Raft, RaftFactory, RSM, RsmFactory, StateMachine, SubmitResult } from "../harness/api";
+import { Channel } from "raftgrade";
+import type { ApplyMsg, ClientEnd, Persister, Raft, RaftFactory, RSM, RsmFactory, StateMachine, SubmitResult } from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/rsm.ts)`);

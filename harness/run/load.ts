@@ -43,8 +43,10 @@ function requireModule(ref: ImplementationRef): Implementation {
       try {
         loaded = require(modulePath) as Implementation;
       } catch (e) {
-        const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-        loaded = new ImplementationLoadError(`implementation "${ref}" (${modulePath}) failed to load:\n${detail}`);
+        // The cause on the first line (a report's summary shows only that); the stack after it.
+        const cause = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        const stack = e instanceof Error && e.stack ? `\n${e.stack}` : "";
+        loaded = new ImplementationLoadError(`implementation "${ref}" (${modulePath}) failed to load: ${cause.split("\n")[0]}${stack}`);
       }
     }
     cache.set(modulePath, loaded);

@@ -8,9 +8,9 @@
  * cut off) it pauses before trying again. The ends come shuffled and some may be disabled: the
  * clerk cannot tell, and does not need to.
  */
-import type { ClassicClerk as ClassicClerkApi } from "../../harness/api/classic";
-import type { ClientEnd } from "../../harness/api/network";
-import { ErrNoKey, ErrWrongLeader } from "../../harness/api/rpc";
+import type { ClassicClerk as ClassicClerkApi } from "raftgrade";
+import type { ClientEnd } from "raftgrade";
+import { ErrNoKey, ErrWrongLeader } from "raftgrade";
 import type { ClassicErr, GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "./rpc";
 
 /** Pause after a full round of servers without an answer (never on the happy path). */

@@ -3,7 +3,7 @@
  * that clerk's sequence number: the server uses the pair to apply each Put/Append exactly once,
  * and to recognise its own request when it comes out of the log.
  */
-import type { ErrNoKey, ErrWrongLeader, OK } from "../../harness/api/rpc";
+import type { ErrNoKey, ErrWrongLeader, OK } from "raftgrade";
 
 export type ClassicErr = typeof OK | typeof ErrNoKey | typeof ErrWrongLeader;
 

@@ -12,13 +12,13 @@
  * The network exposes every method of the server object as an RPC handler, so the server has only
  * get, putAppend and kill; the state machine is a separate object (ClassicStore).
  */
-import { decode, encode } from "../../harness/api";
-import type { ClassicKVServer as ClassicKVServerApi } from "../../harness/api/classic";
-import type { ClientEnd } from "../../harness/api/network";
-import type { Persister } from "../../harness/api/persister";
-import type { RaftFactory } from "../../harness/api/raft";
-import type { StateMachine } from "../../harness/api/rsm";
-import { ErrNoKey, OK } from "../../harness/api/rpc";
+import { decode, encode } from "raftgrade";
+import type { ClassicKVServer as ClassicKVServerApi } from "raftgrade";
+import type { ClientEnd } from "raftgrade";
+import type { Persister } from "raftgrade";
+import type { RaftFactory } from "raftgrade";
+import type { StateMachine } from "raftgrade";
+import { ErrNoKey, OK } from "raftgrade";
 import { RSM } from "../rsm/rsm";
 import type { ClassicErr, GetArgs, GetReply, PutAppendArgs, PutAppendReply, RequestId } from "./rpc";
 

@@ -9,10 +9,10 @@
  * ErrVersion, that version mismatch may be the clerk's own earlier write: the clerk says ErrMaybe.
  * ErrVersion on the very first send is certain (the Put was not performed).
  */
-import type { Clerk, GetResult } from "../../harness/api/kv";
-import type { Clnt } from "../../harness/api/network";
-import { ErrMaybe, ErrNoKey, ErrVersion, OK } from "../../harness/api/rpc";
-import type { Err, GetArgs, GetReply, PutArgs, PutReply, Tversion } from "../../harness/api/rpc";
+import type { Clerk, GetResult } from "raftgrade";
+import type { Clnt } from "raftgrade";
+import { ErrMaybe, ErrNoKey, ErrVersion, OK } from "raftgrade";
+import type { Err, GetArgs, GetReply, PutArgs, PutReply, Tversion } from "raftgrade";
 
 /** Pause after a full round of servers without an answer (never on the happy path). */
 export const RETRY_ROUND_MS = 100;

@@ -6,14 +6,14 @@
  * The network exposes every method of the server object as an RPC handler, so the server has only
  * get, put and kill; the state machine the rsm drives is a separate object (KVStore).
  */
-import { decode, encode } from "../../harness/api";
-import type { ClientEnd } from "../../harness/api/network";
-import type { Persister } from "../../harness/api/persister";
-import type { RaftFactory } from "../../harness/api/raft";
-import type { KVServer as KVServerApi } from "../../harness/api/kv";
-import type { RSM, RsmFactory, StateMachine } from "../../harness/api/rsm";
-import { ErrNoKey, ErrVersion, OK } from "../../harness/api/rpc";
-import type { GetArgs, GetReply, PutArgs, PutReply, Tversion } from "../../harness/api/rpc";
+import { decode, encode } from "raftgrade";
+import type { ClientEnd } from "raftgrade";
+import type { Persister } from "raftgrade";
+import type { RaftFactory } from "raftgrade";
+import type { KVServer as KVServerApi } from "raftgrade";
+import type { RSM, RsmFactory, StateMachine } from "raftgrade";
+import { ErrNoKey, ErrVersion, OK } from "raftgrade";
+import type { GetArgs, GetReply, PutArgs, PutReply, Tversion } from "raftgrade";
 
 /** What goes into the log: the RPC's arguments, tagged with the operation. */
 type Request = { kind: "get"; args: GetArgs } | { kind: "put"; args: PutArgs };

@@ -5,7 +5,7 @@
  * every await: if the log start moved past lastApplied, the snapshot is delivered instead.
  */
 import type { Raft } from "./raft";
-import type { ApplyMsg } from "../../harness/api/raft";
+import type { ApplyMsg } from "raftgrade";
 
 export function wakeApplier(rf: Raft): void {
   const wake = rf.applierWake;

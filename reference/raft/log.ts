@@ -8,7 +8,7 @@
  * change; without snapshots the log grows to thousands of entries, and re-encoding all of them
  * each time made long runs slow. With the bytes kept, saving the log is a single copy.
  */
-import { encode, decode } from "../../harness/sim/codec";
+import { encode, decode } from "raftgrade";
 import type { LogEntry } from "./types";
 
 const LENGTH_BYTES = 4;

@@ -3,7 +3,7 @@
  * after the snapshot is stored, already encoded (see RaftLog), so the state stays small once
  * snapshots run (the 3D tests require < 2000 bytes) and cheap to rewrite when they do not.
  */
-import { encode, decode } from "../../harness/sim/codec";
+import { encode, decode } from "raftgrade";
 import { RaftLog } from "./log";
 import type { Raft } from "./raft";
 

@@ -7,10 +7,10 @@
  * (the network registers the object as service "Raft"); the protocol itself lives in
  * election.ts, replication.ts, snapshot.ts and apply.ts.
  */
-import type { ClientEnd } from "../../harness/api/network";
-import type { Persister } from "../../harness/api/persister";
-import type { Channel } from "../../harness/api/channel";
-import type { ApplyMsg, Raft as RaftApi, RaftState, StartResult } from "../../harness/api/raft";
+import type { ClientEnd } from "raftgrade";
+import type { Persister } from "raftgrade";
+import type { Channel } from "raftgrade";
+import type { ApplyMsg, Raft as RaftApi, RaftState, StartResult } from "raftgrade";
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,

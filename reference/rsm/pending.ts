@@ -3,8 +3,8 @@
  * once: with the value of its op, or with ErrWrongLeader when the op can no longer be (or might
  * not be) the one at its index.
  */
-import { ErrWrongLeader, OK } from "../../harness/api/rpc";
-import type { SubmitResult } from "../../harness/api/rsm";
+import { ErrWrongLeader, OK } from "raftgrade";
+import type { SubmitResult } from "raftgrade";
 import { type Op, sameOp } from "./op";
 
 interface Waiter {

@@ -9,11 +9,11 @@
  * 50 ms). A leader cut off in a minority keeps its term, so its submits simply wait: they cannot
  * commit, but they are not known to be lost either, until it hears of a newer term.
  */
-import { Channel } from "../../harness/api/channel";
-import type { ClientEnd } from "../../harness/api/network";
-import type { Persister } from "../../harness/api/persister";
-import type { ApplyMsg, CommandMsg, Raft, RaftFactory, SnapshotMsg } from "../../harness/api/raft";
-import type { RSM as RsmApi, StateMachine, SubmitResult } from "../../harness/api/rsm";
+import { Channel } from "raftgrade";
+import type { ClientEnd } from "raftgrade";
+import type { Persister } from "raftgrade";
+import type { ApplyMsg, CommandMsg, Raft, RaftFactory, SnapshotMsg } from "raftgrade";
+import type { RSM as RsmApi, StateMachine, SubmitResult } from "raftgrade";
 import { type Op, OpIds } from "./op";
 import { PendingSubmits, wrongLeader } from "./pending";
 
