@@ -1,7 +1,7 @@
 /**
  * Your classic clerk (the 2020–2024 kvraft lab): Get/Put/Append, retried forever until a leader
  * answers, each performed exactly once. The ends come shuffled, one per server. Interfaces in
- * harness/api/classic.ts.
+ * raftgrade's classic.ts.
  */
 import type { ClassicClerk, ClassicClerkFactory, ClientEnd } from "raftgrade";
 

@@ -2,7 +2,7 @@
  * Your classic key/value server (the 2020–2024 kvraft lab): Put/Append/Get on top of your Raft, each
  * Put/Append applied exactly once (client id + sequence number), snapshots that carry the duplicate
  * table. Every method of this object is an RPC handler ("KVServer.get", ...): keep helpers elsewhere.
- * Interfaces in harness/api/classic.ts. Grade it with `--part classic`.
+ * Interfaces in raftgrade's classic.ts. Grade it with `--part classic`.
  */
 import { Channel } from "raftgrade";
 import type { ApplyMsg, ClassicKVServer, ClassicKVServerFactory, ClientEnd, Persister, Raft, RaftFactory } from "raftgrade";

@@ -1,6 +1,6 @@
 /**
  * Your key/value clerk (labs 4B/4C): talks to the servers by name through clnt, retrying until a
- * server answers as leader. Interfaces in harness/api/kv.ts.
+ * server answers as leader. Interfaces in raftgrade's kv.ts.
  */
 import type { Clerk, ClerkFactory, Clnt, Err, GetResult, Tversion } from "raftgrade";
 

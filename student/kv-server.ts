@@ -1,7 +1,7 @@
 /**
  * Your fault-tolerant key/value server (labs 4B/4C), built on the rsm it is handed: the server is
  * the rsm's StateMachine. Clerks call "KVServer.get" and "KVServer.put"; interfaces in
- * harness/api/kv.ts, harness/api/rsm.ts and harness/api/rpc.ts. As in the lab's skeleton, the
+ * raftgrade's kv.ts, raftgrade's rsm.ts and raftgrade's rpc.ts. As in the lab's skeleton, the
  * constructor already makes the rsm.
  */
 import type {

@@ -1,5 +1,5 @@
 /**
- * Your Raft (labs 3A–3D). Fill in the methods; the interfaces are in harness/api/raft.ts and the
+ * Your Raft (labs 3A–3D). Fill in the methods; the interfaces are in raftgrade's raft.ts and the
  * lab's rules in the handout. Use only setTimeout/setInterval and Math.random for time and
  * randomness: the grader runs them on virtual time with a seeded generator.
  */

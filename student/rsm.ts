@@ -1,6 +1,6 @@
 /**
  * Your replicated state machine (lab 4A). It is handed the Raft factory to build on (yours or the
- * reference's), never imports one. Interfaces: harness/api/rsm.ts. As in the lab's skeleton, the
+ * reference's), never imports one. Interfaces: raftgrade's rsm.ts. As in the lab's skeleton, the
  * constructor already makes the Raft; submitting through it is yours to write.
  */
 import { Channel } from "raftgrade";

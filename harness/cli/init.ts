@@ -1,8 +1,7 @@
 /**
- * `raftgrade init DIR`: a fresh copy of the student skeleton in DIR. The skeleton imports the
- * interfaces from "../harness/api"; in the copy that import names this installation's harness/api
- * by a relative path from DIR (an absolute one when DIR is on another drive), so DIR compiles and
- * grades where it is: `raftgrade grade --impl DIR`.
+ * `raftgrade init DIR`: a standalone student project in DIR: the skeleton (which imports the API
+ * from "raftgrade"), a package.json that depends on raftgrade, a tsconfig.json, a README with the
+ * commands a student needs, and a .gitignore for the reports.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,14 +22,13 @@ export function init(dir: string): number {
     }
     const files = fs.readdirSync(SKELETON).filter((f) => f.endsWith(".ts"));
     fs.mkdirSync(target, { recursive: true });
-    const api = apiImportPath(target);
-    for (const f of files) {
-      const text = fs.readFileSync(path.join(SKELETON, f), "utf8").replace(/from "\.\.\/harness\/api"/g, `from "${api}"`);
-      fs.writeFileSync(path.join(target, f), text);
-    }
-    console.log(`raftgrade: wrote the skeleton (${files.join(", ")}) to ${target}`);
-    console.log(`its imports name ${path.join(PROJECT_ROOT, "harness", "api")} as "${api}"`);
-    console.log(`next: fill in raft.ts, then  raftgrade grade --impl ${path.relative(process.cwd(), target) || "."} --part 3A`);
+    for (const f of files) fs.copyFileSync(path.join(SKELETON, f), path.join(target, f));
+    const project = projectFiles(path.basename(target));
+    for (const [name, text] of Object.entries(project)) fs.writeFileSync(path.join(target, name), text);
+    const shown = path.relative(process.cwd(), target) || ".";
+    console.log(`raftgrade: wrote a student project to ${target}: ${[...files, ...Object.keys(project)].join(", ")}`);
+    console.log(`next:  cd ${shown} && npm install   (raftgrade ${version()} and the TypeScript compiler)`);
+    console.log(`then fill in raft.ts and run  npx raftgrade grade --impl . --part 3A`);
     return EXIT.passed;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -42,11 +40,67 @@ export function init(dir: string): number {
   }
 }
 
-/** How a file in `dir` imports this installation's harness/api. */
-export function apiImportPath(dir: string): string {
-  const api = path.join(PROJECT_ROOT, "harness", "api");
-  const rel = path.relative(dir, api);
-  if (path.isAbsolute(rel)) return api.split(path.sep).join("/");
-  const posix = rel.split(path.sep).join("/");
-  return posix.startsWith(".") ? posix : `./${posix}`;
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** The project's own files besides the skeleton, by name. */
+function projectFiles(folder: string): Record<string, string> {
+  const name = folder.toLowerCase().replace(/[^a-z0-9-_.]+/g, "-").replace(/^[-_.]+/, "") || "raft-labs";
+  const pkg = {
+    name,
+    version: "0.0.0",
+    private: true,
+    description: "My solutions to the 6.5840 Raft and KV labs, graded by raftgrade",
+    scripts: {
+      grade: "raftgrade grade --impl .",
+      typecheck: "tsc --noEmit -p .",
+    },
+    devDependencies: { raftgrade: `^${version()}`, typescript: "5.9.3" },
+  };
+  const tsconfig = {
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2022", "DOM"], // DOM: the types of setTimeout and console without @types/node
+      module: "node16",
+      moduleResolution: "node16",
+      types: [],
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ["*.ts"],
+  };
+  const readme = `# ${folder}
+
+Raft (3A–3D), the replicated state machine (4A) and the key/value service (4B, 4C), graded by
+[raftgrade](https://www.npmjs.com/package/raftgrade). Fill in \`raft.ts\` first; \`rsm.ts\`,
+\`kv-server.ts\` and \`clerk.ts\` come with lab 4. The interfaces you implement are raftgrade's:
+go to the definition of any name imported from "raftgrade" to read them.
+
+Set up once: \`npm install\`.
+
+Grade a part (every run writes its reports into \`reports/\`: results.json, junit.xml,
+gradescope.json, an HTML report):
+
+    npx raftgrade grade --impl . --part 3A
+
+Replay a failure exactly: the report prints the command for each failing run, for example
+
+    npx raftgrade replay --impl . --test 3A/TestReElection3A --seed 1
+
+Sweep seeds, to find the bugs that one schedule does not show:
+
+    npx raftgrade grade --impl . --part 3B --seeds 50
+
+Every run is deterministic: the same seed gives the same run, so a failing seed replays exactly.
+Use only \`setTimeout\`/\`setInterval\` for time and \`Math.random\` for randomness; raftgrade runs
+them on virtual time with a seeded generator.
+`;
+  return {
+    "package.json": JSON.stringify(pkg, null, 2) + "\n",
+    "tsconfig.json": JSON.stringify(tsconfig, null, 2) + "\n",
+    "README.md": readme,
+    ".gitignore": "node_modules/\nreports/\n",
+  };
 }

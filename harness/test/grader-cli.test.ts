@@ -276,12 +276,18 @@ describe("raftgrade grader (command line)", function () {
     expect(r.stdout).to.include("score: 33.34 / 33.34");
   });
 
-  it("init copies a fresh skeleton whose imports work from its new folder; list prints ids, parts and points", () => {
+  it("init makes a standalone student project whose imports work from its new folder; list prints ids, parts and points", () => {
     const dir = path.join(tmp, "my-labs");
     const r = raftgrade("init", dir);
     expect(r.status, r.stderr).to.equal(0);
-    expect(fs.readdirSync(dir).sort()).to.deep.equal(["classic-clerk.ts", "classic-kv-server.ts", "clerk.ts", "index.ts", "kv-server.ts", "raft.ts", "rsm.ts"]);
-    expect(fs.readFileSync(path.join(dir, "raft.ts"), "utf8")).to.not.include('"../harness/api"');
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([".gitignore", "README.md", "classic-clerk.ts", "classic-kv-server.ts", "clerk.ts", "index.ts", "kv-server.ts", "package.json", "raft.ts", "rsm.ts", "tsconfig.json"]);
+    expect(fs.readFileSync(path.join(dir, "raft.ts"), "utf8")).to.include('from "raftgrade"').and.not.include("harness/");
+    const pkg = readJson(path.join(dir, "package.json"));
+    expect(pkg.name).to.equal("my-labs");
+    expect(pkg.devDependencies.raftgrade).to.equal(`^${readJson(path.join(ROOT, "package.json")).version}`);
+    const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+    for (const command of ["npx raftgrade grade --impl . --part 3A", "npx raftgrade replay --impl . --test", "--seeds 50"]) expect(readme).to.include(command);
+    expect(fs.readFileSync(path.join(dir, ".gitignore"), "utf8")).to.include("reports/");
 
     const graded = raftgrade("grade", "--impl", dir, "--grep", "TestInitialElection3A", "--no-reference-timing", "--strict-linearizability", "--reports", path.join(tmp, "my-reports"));
     expect(graded.status, graded.stdout + graded.stderr).to.equal(1);
