@@ -7,7 +7,7 @@
  */
 import { findPart, PARTS } from "../../specs";
 import type { Layer } from "../api/implementation";
-import { replayCommand, DEFAULT_MEMORY_MB, DEFAULT_LOAD_TIMEOUT_S, ENV, type GradeConfig } from "../run/config";
+import { replayCommand, readConfig, writeConfig, ENV } from "../run/config";
 import { loadSpecs } from "../run/discover";
 import { runLabTest, type LabRun } from "../run/lab-test";
 import { parseSeed, parsePositiveInt } from "../run/plan";
@@ -63,20 +63,12 @@ export async function replay(options: ReplayOptions): Promise<number> {
     return EXIT.usage;
   }
 
-  const chosen = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
-  const config: GradeConfig = {
-    impl: options.impl,
-    layers: { raft: options.impl, rsm: options.impl, kv: options.impl, clerk: options.impl, ...chosen },
-    seed,
-    invariants: options.invariants,
-    checkDeterminism: false,
-    strictLinearizability: options.strictLinearizability,
-    traceAll: true,
-    sealed: !options.unsealed,
-    memoryMb: DEFAULT_MEMORY_MB,
-    loadTimeoutMs: DEFAULT_LOAD_TIMEOUT_S * 1000,
-    artifactsDir: process.env[ENV.artifacts] || undefined, // the HTML report's replays write into its artifacts/
-  };
+  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
+  // The same path from flags to settings as `grade` (writeConfig, readConfig), without touching this process's environment.
+  const settings: NodeJS.ProcessEnv = {};
+  const artifactsDir = process.env[ENV.artifacts] || undefined; // the HTML report's replays write into its artifacts/
+  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, strictLinearizability: options.strictLinearizability, traceAll: true, sealed: !options.unsealed, artifactsDir }, settings);
+  const config = readConfig(settings);
   const test = specs.byId.get(options.test)!;
   const title = specs.tests.find((t) => t.id === options.test)!.title;
   if (!config.sealed) preloadLayers(config.layers);

@@ -22,7 +22,6 @@ export interface LabTestInfo {
 }
 
 export interface LoadedSpecs {
-  mocha: Mocha;
   tests: LabTestInfo[];
   /** The declaration of each id, to run it (runLabTest). */
   byId: Map<string, LabTestMeta>;
@@ -38,9 +37,12 @@ export function partsWithSpecs(parts: Part[] = PARTS): Part[] {
   return parts.filter((p) => p.files.length > 0);
 }
 
-/** Loads the spec files of the given parts into a fresh mocha instance and lists their tests, in file order. */
-export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}): LoadedSpecs {
-  const mocha = new Mocha({ timeout: 0, ...mochaOptions });
+/**
+ * Loads the spec files of the given parts with mocha's loader (which gives them `describe` and
+ * `it`) and lists their tests, in file order. Runs never go through mocha: see runLabTest.
+ */
+export function loadSpecs(parts: Part[]): LoadedSpecs {
+  const mocha = new Mocha();
   for (const part of parts) {
     for (const file of specFiles([part])) {
       mocha.addFile(file);
@@ -69,7 +71,7 @@ export function loadSpecs(parts: Part[], mochaOptions: Mocha.MochaOptions = {}):
     suite.suites.forEach(visit);
   };
   visit(mocha.suite);
-  return { mocha, tests, byId };
+  return { tests, byId };
 }
 
 /** A spec file failed to load, or declares an ambiguous test: a harness problem, not the student's. */
