@@ -35,13 +35,18 @@ function median(xs: number[]): number {
 
 function main(): void {
   if (!fs.existsSync(DIR)) throw new Error(`no histories at ${DIR}: the repository's histories are missing`);
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   const histories = files.map((f) => readHistoryFile(path.join(DIR, f)));
-  const check = (i: number) => checkOperations(modelNamed(histories[i].model ?? ""), histories[i].operations, { timeoutMs: 60_000 });
+  const check = (i: number) =>
+    checkOperations(modelNamed(histories[i].model ?? ""), histories[i].operations, { timeoutMs: 60_000 });
 
   for (let i = 0; i < files.length; i++) {
     const verdict = check(i).verdict; // the warm-up pass, which also checks every verdict
-    if (verdict !== histories[i].expected) throw new Error(`${files[i]}: verdict ${verdict}, expected ${histories[i].expected}`);
+    if (verdict !== histories[i].expected)
+      throw new Error(`${files[i]}: verdict ${verdict}, expected ${histories[i].expected}`);
   }
   const times = files.map((file, i) => {
     const runs: number[] = [];
@@ -55,13 +60,17 @@ function main(): void {
 
   const total = times.reduce((sum, t) => sum + t.ms, 0);
   const byTime = [...times].sort((a, b) => b.ms - a.ms);
-  const row = (name: string, ms: number) => `  ${name.padEnd(12)} ${ms.toFixed(2).padStart(9)} ms   porcupine ${PORCUPINE_MS[name] ?? "?"} ms`;
-  console.log(`checker: ${files.length} histories, median of ${RUNS} runs each after a warm-up (load average ${loadAverage()})`);
+  const row = (name: string, ms: number) =>
+    `  ${name.padEnd(12)} ${ms.toFixed(2).padStart(9)} ms   porcupine ${PORCUPINE_MS[name] ?? "?"} ms`;
+  console.log(
+    `checker: ${files.length} histories, median of ${RUNS} runs each after a warm-up (load average ${loadAverage()})`,
+  );
   console.log(row("total", total));
   console.log("slowest five:");
   for (const t of byTime.slice(0, 5)) console.log(row(t.name, t.ms));
   console.log("porcupine's slowest, here:");
-  for (const name of ["kv_c50-ok", "etcd_002", "etcd_007", "etcd_057", "etcd_099"]) console.log(row(name, times.find((t) => t.name === name)!.ms));
+  for (const name of ["kv_c50-ok", "etcd_002", "etcd_007", "etcd_057", "etcd_099"])
+    console.log(row(name, times.find((t) => t.name === name)!.ms));
   const fast = times.filter((t) => t.ms < 0.5).length;
   console.log(`${fast} of ${files.length} under 0.5 ms; median file ${median(times.map((t) => t.ms)).toFixed(3)} ms`);
 }

@@ -41,7 +41,9 @@ function report(label: string, value: unknown): void {
   ];
   console.log(`${label}: ${bytes.length} bytes encoded (JSON ${json.length})`);
   for (const [name, ops] of rows) {
-    console.log(`  ${name}  ${Math.round(ops).toLocaleString("en-US").padStart(12)} ops/s  ${(1e6 / ops).toFixed(3).padStart(8)} µs/op`);
+    console.log(
+      `  ${name}  ${Math.round(ops).toLocaleString("en-US").padStart(12)} ops/s  ${(1e6 / ops).toFixed(3).padStart(8)} µs/op`,
+    );
   }
 }
 

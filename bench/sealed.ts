@@ -23,7 +23,22 @@ interface Run {
 function grade(args: string[]): { wallS: number; runs: Run[] } {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-bench-sealed-"));
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", "reference", "--no-reference-timing", "--html-pages", "0", "--out", out, ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, "bin", "raftgrade.js"),
+      "grade",
+      "--impl",
+      "reference",
+      "--no-reference-timing",
+      "--html-pages",
+      "0",
+      "--out",
+      out,
+      ...args,
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`grade ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
   const runs = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).runs as Run[];
@@ -46,9 +61,13 @@ for (const [label, args] of [
     sealedRuns = sealed.runs;
   }
   const [u, s] = [median(walls.unsealed), median(walls.sealed)];
-  console.log(`${label}: unsealed ${u.toFixed(1)} s, sealed ${s.toFixed(1)} s (${(s / u).toFixed(2)}x), median of ${repeats}`);
+  console.log(
+    `${label}: unsealed ${u.toFixed(1)} s, sealed ${s.toFixed(1)} s (${(s / u).toFixed(2)}x), median of ${repeats}`,
+  );
   const steps = sealedRuns.reduce((n, r) => n + (r.crossings?.steps ?? 0), 0);
   const callouts = sealedRuns.reduce((n, r) => n + (r.crossings?.callouts ?? 0), 0);
   const realMs = sealedRuns.reduce((n, r) => n + r.realMs, 0);
-  console.log(`  sealed: ${sealedRuns.length} runs, ${steps} steps and ${callouts} callouts in all (median ${median(sealedRuns.map((r) => r.crossings?.steps ?? 0))} steps a run), ${((realMs * 1000) / Math.max(1, steps + callouts)).toFixed(0)} µs of run time per crossing`);
+  console.log(
+    `  sealed: ${sealedRuns.length} runs, ${steps} steps and ${callouts} callouts in all (median ${median(sealedRuns.map((r) => r.crossings?.steps ?? 0))} steps a run), ${((realMs * 1000) / Math.max(1, steps + callouts)).toFixed(0)} µs of run time per crossing`,
+  );
 }

@@ -15,10 +15,14 @@ import type { RunOutcome } from "../harness/run/outcome";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const [mode, count] = process.argv[2] === "overhead" || process.argv[2] === "kill" ? process.argv.slice(2) : ["both", process.argv[2]];
+const [mode, count] =
+  process.argv[2] === "overhead" || process.argv[2] === "kill" ? process.argv.slice(2) : ["both", process.argv[2]];
 const runs = Number(count ?? 100);
 
-async function sweep(label: string, options: { impl?: string; raft?: string; grep: string; seeds: number; runTimeout?: string }) {
+async function sweep(
+  label: string,
+  options: { impl?: string; raft?: string; grep: string; seeds: number; runTimeout?: string },
+) {
   const plan = makePlan({
     impl: options.impl ?? "reference",
     layers: { raft: options.raft },
@@ -56,17 +60,34 @@ async function sweep(label: string, options: { impl?: string; raft?: string; gre
   const overhead = spans.map((s) => s.wall - s.outcome.realMs).sort((a, b) => a - b);
   const wall = spans.map((s) => s.wall).sort((a, b) => a - b);
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
-  console.log(`${label}: ${spans.length} runs in ${(total / 1000).toFixed(2)} s; first worker ready after ${(firstStart - t0).toFixed(0)} ms`);
-  console.log(`  per run: wall median ${median(wall).toFixed(1)} ms, of which grader overhead median ${median(overhead).toFixed(2)} ms (p90 ${overhead[Math.floor(overhead.length * 0.9)].toFixed(2)} ms)`);
+  console.log(
+    `${label}: ${spans.length} runs in ${(total / 1000).toFixed(2)} s; first worker ready after ${(firstStart - t0).toFixed(0)} ms`,
+  );
+  console.log(
+    `  per run: wall median ${median(wall).toFixed(1)} ms, of which grader overhead median ${median(overhead).toFixed(2)} ms (p90 ${overhead[Math.floor(overhead.length * 0.9)].toFixed(2)} ms)`,
+  );
   const kinds = new Map<string, number>();
-  for (const s of spans) kinds.set(s.outcome.failureKind ?? s.outcome.status, (kinds.get(s.outcome.failureKind ?? s.outcome.status) ?? 0) + 1);
+  for (const s of spans)
+    kinds.set(
+      s.outcome.failureKind ?? s.outcome.status,
+      (kinds.get(s.outcome.failureKind ?? s.outcome.status) ?? 0) + 1,
+    );
   console.log(`  outcomes: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`);
 }
 
 async function main() {
-  if (mode === "overhead") await sweep("reference TestInitialElection3A", { grep: "TestInitialElection3A", seeds: runs });
-  else if (mode === "kill") await sweep("a run that never yields, --run-timeout 2", { raft: "harness/test/fixtures/hostile/infinite-loop.ts", grep: "TestInitialElection3A", seeds: 3, runTimeout: "2" });
-  else for (const m of ["overhead", "kill"]) execFileSync(process.execPath, [...process.execArgv, __filename, m, String(runs)], { stdio: "inherit" });
+  if (mode === "overhead")
+    await sweep("reference TestInitialElection3A", { grep: "TestInitialElection3A", seeds: runs });
+  else if (mode === "kill")
+    await sweep("a run that never yields, --run-timeout 2", {
+      raft: "harness/test/fixtures/hostile/infinite-loop.ts",
+      grep: "TestInitialElection3A",
+      seeds: 3,
+      runTimeout: "2",
+    });
+  else
+    for (const m of ["overhead", "kill"])
+      execFileSync(process.execPath, [...process.execArgv, __filename, m, String(runs)], { stdio: "inherit" });
 }
 
 void main();

@@ -5,5 +5,6 @@
 // grader's worker processes instead.
 require("./register-ts").register();
 if (process.argv[2] === "__worker") require("../harness/run/worker").runWorker();
-else if (process.argv[2] === "__graded") void require("../harness/sealed/graded-runtime").runGradedSide(process.argv[3], process.argv[4]);
+else if (process.argv[2] === "__graded")
+  void require("../harness/sealed/graded-runtime").runGradedSide(process.argv[3], process.argv[4]);
 else require("../harness/cli/main").main(process.argv.slice(2));

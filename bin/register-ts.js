@@ -22,7 +22,16 @@ function compilerOptions() {
     const file = path.join(ROOT, "tsconfig.json");
     const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(file, ts.sys.readFile).config, ts.sys, ROOT);
     // No outDir/rootDir: the source map must name the .ts file next to the compiled module.
-    options = { ...parsed.options, outDir: undefined, rootDir: undefined, sourceMap: false, inlineSourceMap: true, inlineSources: true, declaration: false, noEmit: false };
+    options = {
+      ...parsed.options,
+      outDir: undefined,
+      rootDir: undefined,
+      sourceMap: false,
+      inlineSourceMap: true,
+      inlineSources: true,
+      declaration: false,
+      noEmit: false,
+    };
   }
   return options;
 }
@@ -36,7 +45,14 @@ function cacheSalt() {
 }
 
 function compile(source, filename) {
-  const key = crypto.createHash("sha256").update(cacheSalt()).update("\0").update(filename).update("\0").update(source).digest("hex");
+  const key = crypto
+    .createHash("sha256")
+    .update(cacheSalt())
+    .update("\0")
+    .update(filename)
+    .update("\0")
+    .update(source)
+    .digest("hex");
   const cached = path.join(CACHE, key.slice(0, 2), `${key}.js`);
   try {
     return fs.readFileSync(cached, "utf8");
@@ -44,7 +60,11 @@ function compile(source, filename) {
     // not cached yet
   }
   compilerOptions();
-  const result = ts.transpileModule(source, { fileName: filename, compilerOptions: compilerOptions(), reportDiagnostics: false });
+  const result = ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: compilerOptions(),
+    reportDiagnostics: false,
+  });
   try {
     fs.mkdirSync(path.dirname(cached), { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
@@ -70,9 +90,12 @@ function register() {
   const Module = require("node:module");
   const resolve = Module._resolveFilename;
   if (!resolve.raftgrade) {
-    Module._resolveFilename = Object.assign(function (request, ...rest) {
-      return request === "raftgrade" ? API : resolve.call(this, request, ...rest);
-    }, { raftgrade: true });
+    Module._resolveFilename = Object.assign(
+      function (request, ...rest) {
+        return request === "raftgrade" ? API : resolve.call(this, request, ...rest);
+      },
+      { raftgrade: true },
+    );
   }
 }
 

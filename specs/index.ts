@@ -25,12 +25,22 @@ export const PARTS: Part[] = [
   { part: "4A", title: "rsm: replicated state machine", files: ["rsm/4A.spec.ts"] },
   { part: "4B", title: "kvraft: fault-tolerant key/value service", files: ["kv/4B.spec.ts"] },
   { part: "4C", title: "kvraft: with snapshots", files: ["rsm/4C.spec.ts", "kv/4C.spec.ts"] },
-  { part: "classic-4A", title: "classic kvraft (Put/Append/Get): without snapshots", lab: "classic", files: ["classic/4A.spec.ts"] },
-  { part: "classic-4B", title: "classic kvraft (Put/Append/Get): with snapshots", lab: "classic", files: ["classic/4B.spec.ts"] },
+  {
+    part: "classic-4A",
+    title: "classic kvraft (Put/Append/Get): without snapshots",
+    lab: "classic",
+    files: ["classic/4A.spec.ts"],
+  },
+  {
+    part: "classic-4B",
+    title: "classic kvraft (Put/Append/Get): with snapshots",
+    lab: "classic",
+    files: ["classic/4B.spec.ts"],
+  },
 ];
 
 /** Names that stand for several parts. */
-export const PART_GROUPS: Record<string, string[]> = {
+const PART_GROUPS: Record<string, string[]> = {
   classic: PARTS.filter((p) => p.lab === "classic").map((p) => p.part),
 };
 
@@ -44,9 +54,4 @@ export function partsNamed(name: string): Part[] | undefined {
   if (group) return group.map((p) => findPart(p)!);
   const part = findPart(name);
   return part && [part];
-}
-
-/** What runs when no part is named: the current course's labs. */
-export function defaultParts(): Part[] {
-  return PARTS.filter((p) => p.lab !== "classic" && p.files.length > 0);
 }

@@ -9,7 +9,7 @@ function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/classic-clerk.ts)`);
 }
 
-export class StudentClassicClerk implements ClassicClerk {
+class StudentClassicClerk implements ClassicClerk {
   constructor(readonly servers: ClientEnd[]) {
     // Your initialization code here: a client id, a sequence number, the last leader seen.
   }

@@ -5,20 +5,28 @@
  * Interfaces in raftgrade's classic.ts. Grade it with `--part classic`.
  */
 import { Channel } from "raftgrade";
-import type { ApplyMsg, ClassicKVServer, ClassicKVServerFactory, ClientEnd, Persister, Raft, RaftFactory } from "raftgrade";
+import type {
+  ApplyMsg,
+  ClassicKVServer,
+  ClassicKVServerFactory,
+  ClientEnd,
+  Persister,
+  Raft,
+  RaftFactory,
+} from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/classic-kv-server.ts)`);
 }
 
 /** Suggested RPC arguments: the clerk's id and sequence number make retries recognisable. */
-export interface GetArgs {
+interface GetArgs {
   key: string;
   clientId: number;
   seq: number;
 }
 
-export interface PutAppendArgs {
+interface PutAppendArgs {
   key: string;
   value: string;
   op: "Put" | "Append";
@@ -26,7 +34,7 @@ export interface PutAppendArgs {
   seq: number;
 }
 
-export class StudentClassicKVServer implements ClassicKVServer {
+class StudentClassicKVServer implements ClassicKVServer {
   private readonly applyCh = new Channel<ApplyMsg>();
   private readonly rf: Raft;
 

@@ -8,7 +8,7 @@ function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/clerk.ts)`);
 }
 
-export class StudentClerk implements Clerk {
+class StudentClerk implements Clerk {
   constructor(
     readonly clnt: Clnt,
     readonly servers: string[],

@@ -23,7 +23,7 @@ function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/kv-server.ts)`);
 }
 
-export class StudentKVServer implements KVServer, StateMachine {
+class StudentKVServer implements KVServer, StateMachine {
   private readonly rsm: RSM;
 
   constructor(

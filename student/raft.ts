@@ -9,7 +9,7 @@ function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/raft.ts)`);
 }
 
-export class StudentRaft implements Raft {
+class StudentRaft implements Raft {
   constructor(
     readonly peers: ClientEnd[],
     readonly me: number,

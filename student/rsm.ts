@@ -4,13 +4,23 @@
  * constructor already makes the Raft; submitting through it is yours to write.
  */
 import { Channel } from "raftgrade";
-import type { ApplyMsg, ClientEnd, Persister, Raft, RaftFactory, RSM, RsmFactory, StateMachine, SubmitResult } from "raftgrade";
+import type {
+  ApplyMsg,
+  ClientEnd,
+  Persister,
+  Raft,
+  RaftFactory,
+  RSM,
+  RsmFactory,
+  StateMachine,
+  SubmitResult,
+} from "raftgrade";
 
 function notImplemented(what: string): never {
   throw new Error(`not implemented yet: ${what} (student/rsm.ts)`);
 }
 
-export class StudentRsm implements RSM {
+class StudentRsm implements RSM {
   private readonly applyCh = new Channel<ApplyMsg>();
   private readonly rf: Raft;
 

@@ -48,7 +48,8 @@ export class Channel<T> {
     readonly capacity = 0,
     readonly name = "channel",
   ) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`channel ${name}: capacity must be a non-negative integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0)
+      throw new RangeError(`channel ${name}: capacity must be a non-negative integer, got ${capacity}`);
     Object.freeze(this);
   }
 
@@ -61,7 +62,11 @@ export class Channel<T> {
   send(value: T): Promise<void> {
     const sent = this.#send(value);
     const watch = sendWatchers.get(this);
-    if (watch) void sent.then(() => watch(value), () => undefined);
+    if (watch)
+      void sent.then(
+        () => watch(value),
+        () => undefined,
+      );
     return sent;
   }
 

@@ -4,5 +4,17 @@ import { createRequire } from "node:module";
 
 const api = createRequire(import.meta.url)("./entry.cjs");
 
-export const { Channel, encode, decode, CodecError, OK, ErrNoKey, ErrVersion, ErrMaybe, ErrWrongLeader, ErrWrongGroup, LAYERS } = api;
+export const {
+  Channel,
+  encode,
+  decode,
+  CodecError,
+  OK,
+  ErrNoKey,
+  ErrVersion,
+  ErrMaybe,
+  ErrWrongLeader,
+  ErrWrongGroup,
+  LAYERS,
+} = api;
 export default api;

@@ -25,9 +25,17 @@ export interface Implementation {
 export const LAYERS = {
   raft: { export: "makeRaft", shape: "(peers, me, persister, applyCh) => Raft", selectedBy: "raft" },
   rsm: { export: "makeRsm", shape: "(servers, me, persister, maxRaftState, sm, makeRaft) => RSM", selectedBy: "rsm" },
-  kv: { export: "startKVServer", shape: "(servers, gid, me, persister, maxRaftState, makeRsm, makeRaft) => KVServer", selectedBy: "kv" },
+  kv: {
+    export: "startKVServer",
+    shape: "(servers, gid, me, persister, maxRaftState, makeRsm, makeRaft) => KVServer",
+    selectedBy: "kv",
+  },
   clerk: { export: "makeClerk", shape: "(clnt, servers) => Clerk", selectedBy: "clerk" },
-  classicKv: { export: "startClassicKVServer", shape: "(servers, me, persister, maxRaftState, makeRaft) => ClassicKVServer", selectedBy: "kv" },
+  classicKv: {
+    export: "startClassicKVServer",
+    shape: "(servers, me, persister, maxRaftState, makeRaft) => ClassicKVServer",
+    selectedBy: "kv",
+  },
   classicClerk: { export: "makeClassicClerk", shape: "(servers) => ClassicClerk", selectedBy: "clerk" },
 } as const;
 

@@ -9,7 +9,8 @@ export const ErrMaybe = "ErrMaybe";
 export const ErrWrongLeader = "ErrWrongLeader";
 export const ErrWrongGroup = "ErrWrongGroup";
 
-export type Err = typeof OK | typeof ErrNoKey | typeof ErrVersion | typeof ErrMaybe | typeof ErrWrongLeader | typeof ErrWrongGroup;
+export type Err =
+  typeof OK | typeof ErrNoKey | typeof ErrVersion | typeof ErrMaybe | typeof ErrWrongLeader | typeof ErrWrongGroup;
 
 /** Versions are unsigned 64-bit in Go; JS numbers are exact up to 2^53, far beyond any test. */
 export type Tversion = number;

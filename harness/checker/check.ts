@@ -84,7 +84,12 @@ export function checkOperations<State, Input, Output>(
   const parts = model.partition ? model.partition(history) : [history.map((_, i) => i)];
   // A part's search lives until it ends; then only its outcome is kept, so its memory can go.
   const searches: (PartitionSearch | undefined)[] = parts.map(
-    (part) => new PartitionSearch(model as Model, part.map((i) => history[i]), { memoBytes: maxMemory }),
+    (part) =>
+      new PartitionSearch(
+        model as Model,
+        part.map((i) => history[i]),
+        { memoBytes: maxMemory },
+      ),
   );
   const outcomes: (SearchOutcome | undefined)[] = searches.map((s) => s!.outcome);
   let illegal = outcomes.some((o) => o?.verdict === "illegal");
@@ -144,9 +149,15 @@ function memoryInUse(): number {
 
 function validateTimes(history: readonly Operation[]): void {
   history.forEach((op, i) => {
-    if (typeof op.call !== "number" || typeof op.return !== "number" || Number.isNaN(op.call) || Number.isNaN(op.return)) {
+    if (
+      typeof op.call !== "number" ||
+      typeof op.return !== "number" ||
+      Number.isNaN(op.call) ||
+      Number.isNaN(op.return)
+    ) {
       throw new TypeError(`operation ${i}: call and return must be numbers`);
     }
-    if (op.return < op.call) throw new RangeError(`operation ${i}: returns (${op.return}) before it is called (${op.call})`);
+    if (op.return < op.call)
+      throw new RangeError(`operation ${i}: returns (${op.return}) before it is called (${op.call})`);
   });
 }

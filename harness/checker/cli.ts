@@ -88,7 +88,10 @@ function checkFile(file: string, args: CheckHistoryArgs): FileReport {
   if (args.htmlDir && result.verdict !== "ok") {
     fs.mkdirSync(args.htmlDir, { recursive: true });
     const target = path.join(args.htmlDir, `${path.basename(file).replace(/\.json$/i, "")}.html`);
-    fs.writeFileSync(target, renderHtml(result, history.operations, model, [], { title: `${history.name}: ${result.verdict}` }));
+    fs.writeFileSync(
+      target,
+      renderHtml(result, history.operations, model, [], { title: `${history.name}: ${result.verdict}` }),
+    );
     report.html = target;
   }
   return report;
@@ -96,7 +99,12 @@ function checkFile(file: string, args: CheckHistoryArgs): FileReport {
 
 function formatLine(r: FileReport): string {
   if (r.verdict === "error") return `error    ${r.file}`;
-  const notes = [r.model, r.reason && `out of ${r.reason === "timeout" ? "time" : r.reason}`, r.expected && r.expected !== r.verdict && `expected ${r.expected}`, r.html && `picture: ${r.html}`];
+  const notes = [
+    r.model,
+    r.reason && `out of ${r.reason === "timeout" ? "time" : r.reason}`,
+    r.expected && r.expected !== r.verdict && `expected ${r.expected}`,
+    r.html && `picture: ${r.html}`,
+  ];
   return `${r.verdict.padEnd(8)} ${`${r.ms.toFixed(1)} ms`.padStart(10)}  ${r.file}  (${notes.filter(Boolean).join("; ")})`;
 }
 

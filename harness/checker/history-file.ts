@@ -20,7 +20,9 @@ export function readHistoryFile(file: string): HistoryFile {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new HistoryFileError(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${(e as Error).message})`);
+    throw new HistoryFileError(
+      code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${(e as Error).message})`,
+    );
   }
   let data: any;
   try {
@@ -33,14 +35,16 @@ export function readHistoryFile(file: string): HistoryFile {
 
 export function parseHistory(data: any, file: string): HistoryFile {
   const bad = (what: string) => new HistoryFileError(`${file}: ${what}`);
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw bad("expected a JSON object with an \"operations\" array");
-  if (!Array.isArray(data.operations)) throw bad("missing the \"operations\" array");
-  if (data.model !== undefined && typeof data.model !== "string") throw bad("\"model\" must be a string");
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw bad('expected a JSON object with an "operations" array');
+  if (!Array.isArray(data.operations)) throw bad('missing the "operations" array');
+  if (data.model !== undefined && typeof data.model !== "string") throw bad('"model" must be a string');
   data.operations.forEach((op: any, i: number) => {
     const where = `operation ${i}`;
     if (typeof op !== "object" || op === null) throw bad(`${where} is not an object`);
     for (const field of ["call", "return"]) {
-      if (typeof op[field] !== "number" || !Number.isFinite(op[field])) throw bad(`${where}: "${field}" must be a number`);
+      if (typeof op[field] !== "number" || !Number.isFinite(op[field]))
+        throw bad(`${where}: "${field}" must be a number`);
     }
     if (op.return < op.call) throw bad(`${where}: returns (${op.return}) before it is called (${op.call})`);
     if (typeof op.input !== "object" || op.input === null) throw bad(`${where}: "input" must be an object`);
@@ -53,5 +57,10 @@ export function parseHistory(data: any, file: string): HistoryFile {
     call: op.call,
     return: op.return,
   }));
-  return { name: typeof data.name === "string" ? data.name : file, model: data.model, expected: data.expected, operations };
+  return {
+    name: typeof data.name === "string" ? data.name : file,
+    model: data.model,
+    expected: data.expected,
+    operations,
+  };
 }

@@ -72,20 +72,34 @@ export function renderHtml<S, I, O>(
 ): string {
   const title = options.title ?? `linearizability: ${result.verdict}`;
   // Failing parts first: they are what the page is for.
-  const order = result.partitions.map((p, i) => i).sort((a, b) => rankOf(result.partitions[a]) - rankOf(result.partitions[b]) || a - b);
+  const order = result.partitions
+    .map((p, i) => i)
+    .sort((a, b) => rankOf(result.partitions[a]) - rankOf(result.partitions[b]) || a - b);
   const texts = new StateTexts();
-  const drawn = order.map((i) => ({ part: result.partitions[i], index: i, ...drawPartition(result.partitions[i], i, history, model, annotations, texts, options.maxPartials ?? 8) }));
+  const drawn = order.map((i) => ({
+    part: result.partitions[i],
+    index: i,
+    ...drawPartition(result.partitions[i], i, history, model, annotations, texts, options.maxPartials ?? 8),
+  }));
   const ops = Object.fromEntries(
     drawn.flatMap((d) => d.part.ops.map((id) => [id, describe(history[id], model)] as const)),
   );
-  const data = { ops, states: texts.list, parts: Object.fromEntries(drawn.map((d) => [d.index, { lins: d.lins, hover: d.hover }])) };
+  const data = {
+    ops,
+    states: texts.list,
+    parts: Object.fromEntries(drawn.map((d) => [d.index, { lins: d.lins, hover: d.hover }])),
+  };
 
   const sections = drawn.map((d) => {
     const p = d.part;
     const failing = p.verdict !== "ok" && p.reason !== "stopped";
-    const summary = `${escape(p.label)} — <b class="v-${p.verdict}">${p.verdict}</b>${p.reason ? ` (${REASONS[p.reason]})` : ""}, ${p.ops.length} operations` +
+    const summary =
+      `${escape(p.label)} — <b class="v-${p.verdict}">${p.verdict}</b>${p.reason ? ` (${REASONS[p.reason]})` : ""}, ${p.ops.length} operations` +
       (failing ? `; longest partial linearization: ${p.partials[0]?.length ?? 0} of ${p.ops.length}` : "");
-    const jump = failing && d.lins.some((l) => l.next.length > 0) ? ` <a class="jump" href="#first-${d.index}">jump to the first red operation</a>` : "";
+    const jump =
+      failing && d.lins.some((l) => l.next.length > 0)
+        ? ` <a class="jump" href="#first-${d.index}">jump to the first red operation</a>`
+        : "";
     return `<details id="part-${d.index}"${failing ? " open" : ""}><summary>${summary}${jump}</summary><div class="row">${d.names}<div class="scroll">${d.svg}</div></div></details>`;
   });
 
@@ -110,7 +124,12 @@ function rankOf(p: PartitionResult): number {
 }
 
 function describe<I, O>(op: Operation<I, O>, model: Model<unknown, I, O>) {
-  return { text: model.describeOperation(op.input, op.output), client: op.clientId, call: formatTime(op.call), ret: formatTime(op.return) };
+  return {
+    text: model.describeOperation(op.input, op.output),
+    client: op.clientId,
+    call: formatTime(op.call),
+    ret: formatTime(op.return),
+  };
 }
 
 /** The SVG of one partition and the data its script needs. */
@@ -124,7 +143,12 @@ function drawPartition<S, I, O>(
   maxPartials: number,
 ): Drawn {
   // The axis: every distinct time of the part and of the annotations, by rank.
-  const times = [...new Set([...part.ops.flatMap((i) => [history[i].call, history[i].return]), ...annotations.flatMap((a) => (a.end === undefined ? [a.start] : [a.start, a.end]))])].sort((a, b) => a - b);
+  const times = [
+    ...new Set([
+      ...part.ops.flatMap((i) => [history[i].call, history[i].return]),
+      ...annotations.flatMap((a) => (a.end === undefined ? [a.start] : [a.start, a.end])),
+    ]),
+  ].sort((a, b) => a - b);
   const rank = new Map(times.map((t, r) => [t, r]));
   const x = (t: number) => LEFT + rank.get(t)! * UNIT + UNIT / 2;
 
@@ -137,7 +161,10 @@ function drawPartition<S, I, O>(
   const out: string[] = [];
 
   // Lanes, axis ticks, annotations.
-  const names = [...tags.map((tag, k) => [tag, y(k)] as const), ...clients.map((c) => [`client ${c}`, y(laneOf.get(c)!)] as const)];
+  const names = [
+    ...tags.map((tag, k) => [tag, y(k)] as const),
+    ...clients.map((c) => [`client ${c}`, y(laneOf.get(c)!)] as const),
+  ];
   const nameSvg = `<svg class="names" width="100" height="${height}">${names.map(([name, top]) => `<text class="lane" x="4" y="${top + 16}">${escape(name)}</text>`).join("")}</svg>`;
   const every = Math.max(1, Math.ceil(times.length / 40));
   times.forEach((t, r) => {
@@ -146,25 +173,40 @@ function drawPartition<S, I, O>(
   annotations.forEach((a) => {
     const lane = tags.indexOf(a.tag ?? "events");
     const color = escape(a.color ?? "#888");
-    const tip = escape(`${a.label}${a.details ? `\n${a.details}` : ""}\n${formatTime(a.start)}${a.end !== undefined ? ` – ${formatTime(a.end)}` : ""}`);
+    const tip = escape(
+      `${a.label}${a.details ? `\n${a.details}` : ""}\n${formatTime(a.start)}${a.end !== undefined ? ` – ${formatTime(a.end)}` : ""}`,
+    );
     if (a.end === undefined) {
-      out.push(`<g class="ann" data-tip="${tip}"><line x1="${x(a.start)}" x2="${x(a.start)}" y1="${y(lane)}" y2="${height}" stroke="${color}" stroke-dasharray="4 3"/><text x="${x(a.start) + 3}" y="${y(lane) + 16}" fill="${color}">${escape(a.label)}</text></g>`);
+      out.push(
+        `<g class="ann" data-tip="${tip}"><line x1="${x(a.start)}" x2="${x(a.start)}" y1="${y(lane)}" y2="${height}" stroke="${color}" stroke-dasharray="4 3"/><text x="${x(a.start) + 3}" y="${y(lane) + 16}" fill="${color}">${escape(a.label)}</text></g>`,
+      );
     } else {
-      const x0 = x(a.start) - UNIT / 2, w = x(a.end) - x(a.start) + UNIT;
-      out.push(`<g class="ann" data-tip="${tip}"><rect class="band" x="${x0}" y="${y(lane)}" width="${w}" height="${height - y(lane)}" fill="${color}"/><rect x="${x0}" y="${y(lane) + 3}" width="${w}" height="${LANE - 6}" fill="${color}" rx="3"/><text x="${x0 + 4}" y="${y(lane) + 16}">${escape(fit(a.label, w))}</text></g>`);
+      const x0 = x(a.start) - UNIT / 2,
+        w = x(a.end) - x(a.start) + UNIT;
+      out.push(
+        `<g class="ann" data-tip="${tip}"><rect class="band" x="${x0}" y="${y(lane)}" width="${w}" height="${height - y(lane)}" fill="${color}"/><rect x="${x0}" y="${y(lane) + 3}" width="${w}" height="${LANE - 6}" fill="${color}" rx="3"/><text x="${x0 + 4}" y="${y(lane) + 16}">${escape(fit(a.label, w))}</text></g>`,
+      );
     }
   });
 
   // Operations.
   for (const id of part.ops) {
     const op = history[id];
-    const x0 = x(op.call) - UNIT / 2 + 2, w = Math.max(8, x(op.return) - x(op.call) + UNIT - 4);
+    const x0 = x(op.call) - UNIT / 2 + 2,
+      w = Math.max(8, x(op.return) - x(op.call) + UNIT - 4);
     const top = y(laneOf.get(op.clientId)!) + 3;
-    out.push(`<g class="op" data-p="${index}" data-op="${id}"><rect x="${x0}" y="${top}" width="${w}" height="${LANE - 6}" rx="3"/><text x="${x0 + 4}" y="${top + 14}">${escape(fit(model.describeOperation(op.input, op.output), w))}</text></g>`);
+    out.push(
+      `<g class="op" data-p="${index}" data-op="${id}"><rect x="${x0}" y="${top}" width="${w}" height="${LANE - 6}" rx="3"/><text x="${x0 + 4}" y="${top + 14}">${escape(fit(model.describeOperation(op.input, op.output), w))}</text></g>`,
+    );
   }
 
   // Linearizations: the complete one for an ok part; otherwise the longest partial ones.
-  const chosen = part.verdict === "ok" && part.linearization ? [part.linearization] : part.reason === "stopped" ? [] : part.partials.slice(0, maxPartials);
+  const chosen =
+    part.verdict === "ok" && part.linearization
+      ? [part.linearization]
+      : part.reason === "stopped"
+        ? []
+        : part.partials.slice(0, maxPartials);
   if (part.verdict === "illegal" && chosen.length === 0) chosen.push([]); // not even a first step works
   const lins = chosen.map((ops) => replay(ops, part, history, model, texts));
   const hover: Record<number, number> = {};
@@ -174,9 +216,16 @@ function drawPartition<S, I, O>(
   lins.forEach((lin, l) => {
     for (const n of lin.next) if (!(n.op in hover)) hover[n.op] = l;
   });
-  lins.forEach((lin, l) => out.push(drawLinearization(lin, l, index, history, x, (id) => y(laneOf.get(history[id].clientId)!))));
+  lins.forEach((lin, l) =>
+    out.push(drawLinearization(lin, l, index, history, x, (id) => y(laneOf.get(history[id].clientId)!))),
+  );
 
-  return { names: nameSvg, svg: `<svg width="${width}" height="${height}" data-p="${index}">${out.join("")}</svg>`, lins, hover };
+  return {
+    names: nameSvg,
+    svg: `<svg width="${width}" height="${height}" data-p="${index}">${out.join("")}</svg>`,
+    lins,
+    hover,
+  };
 }
 
 /**
@@ -208,10 +257,15 @@ function replay<S, I, O>(
   const done = new Set(ops);
   const left = part.ops.filter((id) => !done.has(id));
   const firstReturn = Math.min(...left.map((id) => history[id].return));
-  const next = usable < ops.length ? [] : left.filter((id) => history[id].call <= firstReturn).map((id) => {
-    const step = model.step(state, history[id].input, history[id].output);
-    return { op: id, after: step.legal ? texts.add(model.describeState(step.next)) : -1 };
-  });
+  const next =
+    usable < ops.length
+      ? []
+      : left
+          .filter((id) => history[id].call <= firstReturn)
+          .map((id) => {
+            const step = model.step(state, history[id].input, history[id].output);
+            return { op: id, after: step.legal ? texts.add(model.describeState(step.next)) : -1 };
+          });
   return { ops, states, next };
 }
 
@@ -242,7 +296,9 @@ function drawLinearization(
     const px = Math.max(at, x(history[n.op].call));
     const py = laneY(n.op) + LANE / 2;
     const id = l === 0 && k === 0 ? ` id="first-${part}"` : "";
-    out.push(`<g class="${n.after < 0 ? "bad" : "dead"}"${id}><line x1="${px - 5}" x2="${px + 5}" y1="${py - 5}" y2="${py + 5}"/><line x1="${px - 5}" x2="${px + 5}" y1="${py + 5}" y2="${py - 5}"/></g>`);
+    out.push(
+      `<g class="${n.after < 0 ? "bad" : "dead"}"${id}><line x1="${px - 5}" x2="${px + 5}" y1="${py - 5}" y2="${py + 5}"/><line x1="${px - 5}" x2="${px + 5}" y1="${py + 5}" y2="${py - 5}"/></g>`,
+    );
   });
   return `<g class="lin${l === 0 ? " shown" : ""}" data-l="${l}">${out.join("")}</g>`;
 }
@@ -270,7 +326,10 @@ function escape(text: string): string {
 
 /** JSON that is safe inside a script element: no "</script>" or "<!--" can appear. */
 function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 const CSS = `

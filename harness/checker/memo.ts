@@ -11,7 +11,7 @@
 import { mix } from "./states";
 
 export const ADDED = 1;
-export const PRESENT = 0;
+const PRESENT = 0;
 export const FULL = -1;
 
 export class Memo {

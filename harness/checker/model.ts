@@ -77,9 +77,5 @@ export function partitionBy<I, O>(history: readonly Operation<I, O>[], keyOf: (i
   return [...groups.keys()].sort().map((key) => groups.get(key)!);
 }
 
-/** FNV-1a over a string's UTF-16 code units: the hash the string-valued models use. */
-export function hashString(s: string, seed = 0x811c9dc5): number {
-  let h = seed;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
+/** FNV-1a over a string's UTF-16 code units (the trace's hash): the hash the string-valued models use. */
+export { hashString } from "../sim/trace";

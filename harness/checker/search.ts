@@ -42,7 +42,7 @@ export interface SearchOutcome {
   states: number;
 }
 
-export interface SearchLimits {
+interface SearchLimits {
   /** Cap on the memo's memory; reaching it ends the search as unknown. */
   memoBytes: number;
 }
@@ -99,7 +99,9 @@ export class PartitionSearch<State = unknown> {
     this.state = this.table.intern(model.init());
     this.model = model;
     this.ops = ops;
-    this.readOnly = Uint8Array.from(ops, (op) => (model.isReadOnly?.(op.input, op.output) ? 1 : model.isReadOnlyFrom ? 2 : 0));
+    this.readOnly = Uint8Array.from(ops, (op) =>
+      model.isReadOnly?.(op.input, op.output) ? 1 : model.isReadOnlyFrom ? 2 : 0,
+    );
     this.anyReadOnly = this.readOnly.some((r) => r > 0);
     this.twin = earlierTwins(ops);
     const words = (n + 31) >>> 5;
@@ -125,7 +127,8 @@ export class PartitionSearch<State = unknown> {
   /** Runs at most `turns` steps of the search; returns the outcome once there is one. */
   run(turns: number): SearchOutcome | undefined {
     if (this.outcome) return this.outcome;
-    const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, twin, head, partials } = this;
+    const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, twin, head, partials } =
+      this;
     const { candFrom, candTo, candAt, anyReadOnly } = this;
     let { phase, depth, state, setHash, cands } = this;
     let outcome: SearchOutcome | undefined;
@@ -142,7 +145,12 @@ export class PartitionSearch<State = unknown> {
           const op = e >> 1;
           const t = twin[op];
           if (t >= 0 && (bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
-          if (anyReadOnly && readOnly[op] > 0 && table.next(state, op) === state && (readOnly[op] === 1 || this.readOnlyFrom(state, op))) {
+          if (
+            anyReadOnly &&
+            readOnly[op] > 0 &&
+            table.next(state, op) === state &&
+            (readOnly[op] === 1 || this.readOnlyFrom(state, op))
+          ) {
             forced = op;
             break;
           }

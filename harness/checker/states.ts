@@ -9,7 +9,7 @@
  */
 import type { Model, Operation } from "./model";
 
-export const REJECTED_ID = -1;
+const REJECTED_ID = -1;
 
 export class StateTable<State = unknown> {
   readonly states: State[] = [];

@@ -41,9 +41,17 @@ export function makePlan(options: GradeOptions): Plan {
   const grep = compileGrep(options.grep);
   const base = parseSeed(options.seed);
   const count = options.seeds === undefined ? 1 : parsePositiveInt("--seeds", options.seeds);
-  const jobs = options.jobs === undefined ? Math.max(1, os.availableParallelism()) : parsePositiveInt("--jobs", options.jobs, 256);
-  const runTimeoutMs = 1000 * (options.runTimeout === undefined ? DEFAULT_RUN_TIMEOUT_S : parsePositiveInt("--run-timeout", options.runTimeout, 86_400));
-  const workerMemoryMb = options.workerMemory === undefined ? DEFAULT_WORKER_MEMORY_MB : parsePositiveInt("--worker-memory", options.workerMemory, 1 << 20);
+  const jobs =
+    options.jobs === undefined ? Math.max(1, os.availableParallelism()) : parsePositiveInt("--jobs", options.jobs, 256);
+  const runTimeoutMs =
+    1000 *
+    (options.runTimeout === undefined
+      ? DEFAULT_RUN_TIMEOUT_S
+      : parsePositiveInt("--run-timeout", options.runTimeout, 86_400));
+  const workerMemoryMb =
+    options.workerMemory === undefined
+      ? DEFAULT_WORKER_MEMORY_MB
+      : parsePositiveInt("--worker-memory", options.workerMemory, 1 << 20);
   const shard = parseShard(options.shard);
   const parts = selectParts(options.parts);
   for (const ref of [options.impl, ...Object.values(options.layers)]) {
@@ -56,13 +64,21 @@ export function makePlan(options: GradeOptions): Plan {
   const inParts = all.filter((t) => parts.some((p) => p.part === t.part));
   const tests = selectTests(inParts, { grep, ids: options.tests });
   if (tests.length === 0) {
-    throw new UsageError(`no test matched${options.grep !== undefined ? ` --grep ${grep}` : ""} in parts ${parts.map((p) => p.part).join(", ")} ('raftgrade list' prints the tests)`);
+    throw new UsageError(
+      `no test matched${options.grep !== undefined ? ` --grep ${grep}` : ""} in parts ${parts.map((p) => p.part).join(", ")} ('raftgrade list' prints the tests)`,
+    );
   }
   const rubric = buildRubric(inParts, options.rubric ? loadRubricFile(options.rubric, all) : undefined);
 
-  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<SelectableLayer, string>>;
+  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<
+    Record<SelectableLayer, string>
+  >;
   const env: NodeJS.ProcessEnv = {};
-  const loadTimeoutMs = 1000 * (options.loadTimeout === undefined ? DEFAULT_LOAD_TIMEOUT_S : parsePositiveInt("--load-timeout", options.loadTimeout, 86_400));
+  const loadTimeoutMs =
+    1000 *
+    (options.loadTimeout === undefined
+      ? DEFAULT_LOAD_TIMEOUT_S
+      : parsePositiveInt("--load-timeout", options.loadTimeout, 86_400));
   writeConfig(
     {
       impl: options.impl,
@@ -78,11 +94,28 @@ export function makePlan(options: GradeOptions): Plan {
   );
   const config = readConfig(env);
   const seeds = deriveSeeds(base, count);
-  const whole = buildPlan(tests.map((t) => t.id), seeds);
+  const whole = buildPlan(
+    tests.map((t) => t.id),
+    seeds,
+  );
   const items = shardOf(whole, shard);
   const planned = tests.filter((t) => items.some((i) => i.id === t.id));
   const order = new Map(tests.map((t, k) => [t.id, k]));
-  return { config, tests: planned, items, plannedRuns: items.length, seeds, base, shard, rubric, jobs, runTimeoutMs, workerMemoryMb, parts, order };
+  return {
+    config,
+    tests: planned,
+    items,
+    plannedRuns: items.length,
+    seeds,
+    base,
+    shard,
+    rubric,
+    jobs,
+    runTimeoutMs,
+    workerMemoryMb,
+    parts,
+    order,
+  };
 }
 
 export function header(plan: Plan): string {

@@ -4,7 +4,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeConfig, GradeConfig, ENV } from "../run/config";
+import { writeConfig, GradeConfig } from "../run/config";
 import type { WorkItem } from "../run/plan";
 import { WorkerPool, PoolResult } from "../run/pool";
 import { createProgress } from "./progress";
@@ -14,10 +14,10 @@ import { ReferenceCache, referenceFingerprint } from "../report/reference-cache"
 import type { CoverageSetup } from "../run/worker-protocol";
 import type { Plan } from "./grade-plan";
 
-
+/** The workers' environment: the settings, and the report's artifacts/ folder for pictures and histories. */
 export function workerEnv(config: GradeConfig, reportDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [ENV.artifacts]: path.join(reportDir, "artifacts") };
-  writeConfig(config, env);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  writeConfig({ ...config, artifactsDir: path.join(reportDir, "artifacts") }, env);
   return env;
 }
 
@@ -55,15 +55,36 @@ export async function runItems(
 }
 
 /** The reference's figures on the same items: from the cache, running only what is missing. */
-export async function referenceFigures(plan: Plan, finished: RunOutcome[], expose: (pool: WorkerPool) => void): Promise<{ figures: ReferenceFigures[]; interrupted: boolean }> {
-  const cache = new ReferenceCache(referenceFingerprint({ invariants: plan.config.invariants, strictLinearizability: plan.config.strictLinearizability }));
+export async function referenceFigures(
+  plan: Plan,
+  finished: RunOutcome[],
+  expose: (pool: WorkerPool) => void,
+): Promise<{ figures: ReferenceFigures[]; interrupted: boolean }> {
+  const cache = new ReferenceCache(
+    referenceFingerprint({
+      invariants: plan.config.invariants,
+      strictLinearizability: plan.config.strictLinearizability,
+    }),
+  );
   const wanted = finished.map((o) => ({ id: o.id, seed: o.seed }));
   const missing = wanted.filter((i) => !cache.get(i.id, i.seed));
   let interrupted = false;
   if (missing.length > 0) {
-    const refConfig: GradeConfig = { ...plan.config, impl: "reference", layers: { raft: "reference", rsm: "reference", kv: "reference", clerk: "reference" }, checkDeterminism: false };
+    const refConfig: GradeConfig = {
+      ...plan.config,
+      impl: "reference",
+      layers: { raft: "reference", rsm: "reference", kv: "reference", clerk: "reference" },
+      checkDeterminism: false,
+    };
     const env = workerEnv(refConfig, os.tmpdir());
-    const result = await runItems(missing, plan, env, undefined, "reference implementation on the same seeds (for the timing report; cached)", expose);
+    const result = await runItems(
+      missing,
+      plan,
+      env,
+      undefined,
+      "reference implementation on the same seeds (for the timing report; cached)",
+      expose,
+    );
     for (const o of result.outcomes) if (o) cache.put(figuresOf(o));
     interrupted = result.interrupted;
     cache.save();
@@ -78,4 +99,3 @@ export function isReference(config: GradeConfig): boolean {
 export function layerRefs(config: GradeConfig): string[] {
   return [...new Set(Object.values(config.layers))];
 }
-

@@ -68,14 +68,18 @@ export async function grade(options: GradeOptions): Promise<number> {
   }
   const { config, items } = plan;
   const startedAt = new Date();
-  const runId = startedAt.toISOString().replace(/[:.]/g, "-") + (plan.shard ? `-shard${plan.shard.index}of${plan.shard.count}` : "");
+  const runId =
+    startedAt.toISOString().replace(/[:.]/g, "-") +
+    (plan.shard ? `-shard${plan.shard.index}of${plan.shard.count}` : "");
   const reportDir = path.resolve(options.out ?? path.join(options.reportsDir, runId));
   let reportDirProblem: string | undefined;
   try {
     prepareReportDir(reportDir);
   } catch (e) {
     reportDirProblem = (e as Error).message;
-    console.error(`raftgrade: could not write the report into ${reportDir}: ${reportDirProblem}; grading anyway (results on the console only)`);
+    console.error(
+      `raftgrade: could not write the report into ${reportDir}: ${reportDirProblem}; grading anyway (results on the console only)`,
+    );
   }
 
   console.log(header(plan));
@@ -88,21 +92,38 @@ export async function grade(options: GradeOptions): Promise<number> {
   const onSigint = () => {
     if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
-    console.error("\nraftgrade: interrupted; writing the reports of the runs that finished (Ctrl-C again to quit at once)");
+    console.error(
+      "\nraftgrade: interrupted; writing the reports of the runs that finished (Ctrl-C again to quit at once)",
+    );
     pool?.interrupt();
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   try {
-    const outcomes = await runItems(items, plan, env, coverage, "grading", (p) => (pool = p), (o) => {
-      if (o.status === "failed") o.replay = replayCommand(config, o.id, o.seed);
-    }, (o, note) => {
-      if (o.nondeterminism) note(`warning: ${titleOf(plan, o.id)} is not deterministic, so its failures will not replay: ${o.nondeterminism}`);
-    });
+    const outcomes = await runItems(
+      items,
+      plan,
+      env,
+      coverage,
+      "grading",
+      (p) => (pool = p),
+      (o) => {
+        if (o.status === "failed") o.replay = replayCommand(config, o.id, o.seed);
+      },
+      (o, note) => {
+        if (o.nondeterminism)
+          note(
+            `warning: ${titleOf(plan, o.id)} is not deterministic, so its failures will not replay: ${o.nondeterminism}`,
+          );
+      },
+    );
     const finished = outcomes.outcomes.filter((o): o is RunOutcome => o !== undefined);
     interrupted ||= outcomes.interrupted;
 
-    const reference = !interrupted && options.referenceTiming && !isReference(config) ? await referenceFigures(plan, finished, (p) => (pool = p)) : null;
+    const reference =
+      !interrupted && options.referenceTiming && !isReference(config)
+        ? await referenceFigures(plan, finished, (p) => (pool = p))
+        : null;
     interrupted ||= reference?.interrupted ?? false;
 
     let coverageSummary: string | undefined;
@@ -110,7 +131,9 @@ export async function grade(options: GradeOptions): Promise<number> {
       try {
         coverageSummary = await writeCoverageReport(coverage, path.join(reportDir, "coverage"));
       } catch (e) {
-        console.error(`raftgrade: could not write the coverage report into ${path.join(reportDir, "coverage")}: ${(e as Error).message}`);
+        console.error(
+          `raftgrade: could not write the coverage report into ${path.join(reportDir, "coverage")}: ${(e as Error).message}`,
+        );
       }
     }
 
@@ -139,11 +162,16 @@ export async function grade(options: GradeOptions): Promise<number> {
     if (failures) console.log(failures);
     if (coverageSummary) console.log(`coverage of ${coverage!.include.join(", ")}:${coverageSummary.trimEnd()}\n`);
     console.log(formatScore(report).trimEnd());
-    if (interrupted) console.log(`interrupted: ${finished.length} of ${items.length} runs finished; the reports cover those`);
+    if (interrupted)
+      console.log(`interrupted: ${finished.length} of ${items.length} runs finished; the reports cover those`);
 
     const written = writeReports(reportDir, report);
-    for (const error of written.errors) console.error(`raftgrade: could not write the report into ${reportDir}: ${error}`);
-    if (written.written.length > 0) console.log(`raftgrade: reports written to ${reportDir}${written.errors.length ? " (some files failed, see above)" : ""}`);
+    for (const error of written.errors)
+      console.error(`raftgrade: could not write the report into ${reportDir}: ${error}`);
+    if (written.written.length > 0)
+      console.log(
+        `raftgrade: reports written to ${reportDir}${written.errors.length ? " (some files failed, see above)" : ""}`,
+      );
     if (written.written.length > 0) {
       // Failing runs are replayed with full recording in child processes: the grader never runs graded code.
       const htmlErrors = await writeHtmlReport(reportDir, report, {
@@ -173,4 +201,3 @@ export async function grade(options: GradeOptions): Promise<number> {
 function titleOf(plan: Plan, id: string): string {
   return plan.tests.find((t) => t.id === id)?.title ?? id;
 }
-

@@ -17,7 +17,9 @@ export function init(dir: string): number {
       if (!fs.statSync(target).isDirectory()) throw new UsageError(`init: ${target} exists and is not a folder`);
       const entries = fs.readdirSync(target);
       if (entries.length > 0) {
-        throw new UsageError(`init: ${target} is not empty (it holds ${entries.slice(0, 5).join(", ")}${entries.length > 5 ? ", …" : ""}); name a new or empty folder, so nothing of yours is overwritten`);
+        throw new UsageError(
+          `init: ${target} is not empty (it holds ${entries.slice(0, 5).join(", ")}${entries.length > 5 ? ", …" : ""}); name a new or empty folder, so nothing of yours is overwritten`,
+        );
       }
     }
     const files = fs.readdirSync(SKELETON).filter((f) => f.endsWith(".ts"));
@@ -46,7 +48,11 @@ function version(): string {
 
 /** The project's own files besides the skeleton, by name. */
 function projectFiles(folder: string): Record<string, string> {
-  const name = folder.toLowerCase().replace(/[^a-z0-9-_.]+/g, "-").replace(/^[-_.]+/, "") || "raft-labs";
+  const name =
+    folder
+      .toLowerCase()
+      .replace(/[^a-z0-9-_.]+/g, "-")
+      .replace(/^[-_.]+/, "") || "raft-labs";
   const pkg = {
     name,
     version: "0.0.0",

@@ -16,7 +16,7 @@ import { UsageError, EXIT } from "../run/errors";
 import { mergeCoverage } from "../run/coverage";
 import { renderPages } from "../html/report-pages";
 
-export interface MergeOptions {
+interface MergeOptions {
   dirs: string[];
   reportsDir: string;
   out?: string;
@@ -35,7 +35,9 @@ export async function merge(options: MergeOptions): Promise<number> {
   for (const w of warnings) console.error(`raftgrade: warning: ${w}`);
   merged.mergedFrom = options.dirs.map((d) => path.resolve(d));
   const dir = path.resolve(options.out ?? path.join(options.reportsDir, merged.runId));
-  console.log(`raftgrade: merged ${options.dirs.length} report folders: ${merged.summary.runs} runs of ${merged.summary.tests} tests\n`);
+  console.log(
+    `raftgrade: merged ${options.dirs.length} report folders: ${merged.summary.runs} runs of ${merged.summary.tests} tests\n`,
+  );
   if (merged.byTest.length) console.log(formatTable(merged));
   console.log(formatScore(merged).trimEnd());
   const written = writeReports(dir, merged);
@@ -43,14 +45,18 @@ export async function merge(options: MergeOptions): Promise<number> {
     written.errors.push(...copyFolders(options.dirs, dir, ["runs", "artifacts"]));
     try {
       const coverage = mergeCoverage(options.dirs, path.join(dir, "coverage"));
-      if (coverage) console.log(`raftgrade: coverage merged from ${coverage.from} of ${options.dirs.length} folders:\n${coverage.summary.trim()}`);
+      if (coverage)
+        console.log(
+          `raftgrade: coverage merged from ${coverage.from} of ${options.dirs.length} folders:\n${coverage.summary.trim()}`,
+        );
     } catch (e) {
       written.errors.push(`coverage: ${(e as Error).message}`);
     }
     written.errors.push(...renderPages(dir, merged).errors);
   }
   for (const error of written.errors) console.error(`raftgrade: could not write the report into ${dir}: ${error}`);
-  if (written.written.length) console.log(`raftgrade: reports written to ${dir}; HTML report: ${path.join(dir, "index.html")}`);
+  if (written.written.length)
+    console.log(`raftgrade: reports written to ${dir}; HTML report: ${path.join(dir, "index.html")}`);
   if (merged.summary.runsFailed > 0 || merged.interrupted) return EXIT.failed;
   return written.errors.length ? EXIT.report : EXIT.passed;
 }
@@ -80,7 +86,9 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
   const same = (what: string, get: (r: Report) => unknown) => {
     for (const r of reports.slice(1)) {
       if (JSON.stringify(get(r)) !== JSON.stringify(get(first))) {
-        throw new UsageError(`cannot merge runs with different ${what}: ${JSON.stringify(get(first))} (${first.runId}) vs ${JSON.stringify(get(r))} (${r.runId})`);
+        throw new UsageError(
+          `cannot merge runs with different ${what}: ${JSON.stringify(get(first))} (${first.runId}) vs ${JSON.stringify(get(r))} (${r.runId})`,
+        );
       }
     }
   };
@@ -96,7 +104,10 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
     const count = shards[0]!.count;
     const seen = new Set(shards.map((s) => s!.index));
     const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
-    if (missing.length) warnings.push(`shard${missing.length > 1 ? "s" : ""} ${missing.map((k) => `${k}/${count}`).join(", ")} missing: the merged report covers only the shards given`);
+    if (missing.length)
+      warnings.push(
+        `shard${missing.length > 1 ? "s" : ""} ${missing.map((k) => `${k}/${count}`).join(", ")} missing: the merged report covers only the shards given`,
+      );
     if (seen.size < shards.length) warnings.push("a shard was given twice; its runs are counted once");
   }
 
@@ -105,7 +116,10 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
   const rubric: Record<string, number> = {};
   for (const r of reports) {
     for (const [id, points] of Object.entries(r.rubric)) {
-      if (rubric[id] !== undefined && rubric[id] !== points) throw new UsageError(`cannot merge runs graded with different rubrics: ${id} is worth ${rubric[id]} in one and ${points} in another`);
+      if (rubric[id] !== undefined && rubric[id] !== points)
+        throw new UsageError(
+          `cannot merge runs graded with different rubrics: ${id} is worth ${rubric[id]} in one and ${points} in another`,
+        );
       rubric[id] = points;
     }
   }
@@ -114,14 +128,19 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
     for (const o of r.runs) {
       const key = `${o.id}@${o.seed}`;
       const had = runs.get(key);
-      if (had && (had.status !== o.status || had.traceHash !== o.traceHash)) warnings.push(`${o.id} seed ${o.seed} ran twice with different results (${had.status} vs ${o.status}); keeping the first`);
+      if (had && (had.status !== o.status || had.traceHash !== o.traceHash))
+        warnings.push(
+          `${o.id} seed ${o.seed} ran twice with different results (${had.status} vs ${o.status}); keeping the first`,
+        );
       if (!had) runs.set(key, o);
     }
   }
   const order = [...planned.values()].sort((a, b) => a.order - b.order);
   const rank = new Map(order.map((t, k) => [t.id, k]));
   const seedRank = new Map(first.seeds.list.map((s, k) => [s, k]));
-  const sorted = [...runs.values()].sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || (seedRank.get(a.seed) ?? 0) - (seedRank.get(b.seed) ?? 0));
+  const sorted = [...runs.values()].sort(
+    (a, b) => rank.get(a.id)! - rank.get(b.id)! || (seedRank.get(a.seed) ?? 0) - (seedRank.get(b.seed) ?? 0),
+  );
 
   const references = reports.map((r) => r.reference);
   let reference: ReferenceFigures[] | null = null;
@@ -134,7 +153,10 @@ export function mergeReports(reports: Report[]): { merged: Report; warnings: str
   }
 
   const started = reports.map((r) => r.startedAt).sort()[0];
-  const finished = reports.map((r) => r.finishedAt).sort().at(-1)!;
+  const finished = reports
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1)!;
   const meta: RunMeta = {
     runId: `merged-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     startedAt: started,

@@ -6,7 +6,7 @@
 import type { RunOutcome } from "../run/outcome";
 import { isPassed } from "../run/outcome";
 
-export interface Progress {
+interface Progress {
   started(id: string): void;
   finished(outcome: RunOutcome): void;
   /** Prints a line above the live display (warnings). */
@@ -73,9 +73,11 @@ abstract class BaseProgress implements Progress {
 }
 
 /** A test's first failure in full (a load error's stack included, up to a screenful); later ones in one line. */
-export function describeFailure(o: RunOutcome): string {
+function describeFailure(o: RunOutcome): string {
   const lines = (o.message ?? "failed").split("\n");
-  const shown = lines.slice(0, 15).join("\n    ") + (lines.length > 15 ? `\n    [… ${lines.length - 15} more lines in results.json]` : "");
+  const shown =
+    lines.slice(0, 15).join("\n    ") +
+    (lines.length > 15 ? `\n    [… ${lines.length - 15} more lines in results.json]` : "");
   const head = `✗ ${o.id} seed ${o.seed}: ${shown}`;
   return o.replay ? `${head}\n    replay: ${o.replay}` : head;
 }
@@ -101,7 +103,9 @@ class PlainProgress extends BaseProgress {
     const step = Math.floor((this.doneRuns / this.total) * 20);
     if (step > this.lastStep) {
       this.lastStep = step;
-      this.out.write(`${at} ${Math.round((this.doneRuns / this.total) * 100)}% done, ${this.failedRuns} failed, ${this.eta()}\n`);
+      this.out.write(
+        `${at} ${Math.round((this.doneRuns / this.total) * 100)}% done, ${this.failedRuns} failed, ${this.eta()}\n`,
+      );
     }
   }
 
@@ -174,7 +178,10 @@ class TtyProgress extends BaseProgress {
     const lines = ids.map((id) => {
       const c = this.countsOf(id);
       const state = c.running > 0 ? "…" : c.failed > 0 ? "✗" : "✓";
-      return `${state} ${id.padEnd(idWidth).slice(0, idWidth)}  ✓ ${String(c.passed).padStart(4)}  ✗ ${String(c.failed).padStart(4)}`.slice(0, width);
+      return `${state} ${id.padEnd(idWidth).slice(0, idWidth)}  ✓ ${String(c.passed).padStart(4)}  ✗ ${String(c.failed).padStart(4)}`.slice(
+        0,
+        width,
+      );
     });
     const fraction = this.total ? this.doneRuns / this.total : 1;
     const summary = ` ${this.doneRuns}/${this.total} ${Math.round(fraction * 100)}% · ${this.failedRuns} failed · ${this.eta()}`;

@@ -21,7 +21,7 @@ import { currentNode } from "../sim/node";
 import { startRecording, stopRecording, Recorder } from "../sim/recorder";
 import { writeRunPage } from "../html/run-folder";
 
-export interface ReplayOptions {
+interface ReplayOptions {
   impl: string;
   layers: Partial<Record<Layer, string | undefined>>;
   test: string;
@@ -42,10 +42,18 @@ export async function replay(options: ReplayOptions): Promise<number> {
   let specs: ReturnType<typeof loadSpecs>;
   try {
     seed = parseSeed(options.seed);
-    traceLimit = options.trace === undefined || options.trace === "all" ? Infinity : options.trace === "none" ? 0 : parsePositiveInt("--trace", options.trace);
+    traceLimit =
+      options.trace === undefined || options.trace === "all"
+        ? Infinity
+        : options.trace === "none"
+          ? 0
+          : parsePositiveInt("--trace", options.trace);
     const partName = options.test.includes("/") ? options.test.slice(0, options.test.indexOf("/")) : "";
     const part = findPart(partName);
-    if (!part) throw new UsageError(`--test ${options.test}: ids look like <part>/<TestName>, e.g. 3A/TestInitialElection3A; parts are ${PARTS.map((p) => p.part).join(", ")}`);
+    if (!part)
+      throw new UsageError(
+        `--test ${options.test}: ids look like <part>/<TestName>, e.g. 3A/TestInitialElection3A; parts are ${PARTS.map((p) => p.part).join(", ")}`,
+      );
     if (part.files.length === 0) throw new UsageError(`--test ${options.test}: part ${part.part} has no specs yet`);
     for (const ref of [options.impl, ...Object.values(options.layers)]) {
       if (ref && !fs.existsSync(resolveImplementation(ref)) && !fs.existsSync(`${resolveImplementation(ref)}.ts`)) {
@@ -55,7 +63,9 @@ export async function replay(options: ReplayOptions): Promise<number> {
     if (options.html !== undefined) checkHtmlDir(options.html);
     specs = loadSpecs([part]);
     if (!specs.byId.has(options.test)) {
-      throw new UsageError(`--test ${options.test}: no such test in part ${part.part}; its tests are ${specs.tests.map((t) => t.id).join(", ")}`);
+      throw new UsageError(
+        `--test ${options.test}: no such test in part ${part.part}; its tests are ${specs.tests.map((t) => t.id).join(", ")}`,
+      );
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -63,16 +73,32 @@ export async function replay(options: ReplayOptions): Promise<number> {
     return EXIT.usage;
   }
 
-  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<Record<Layer, string>>;
+  const layers = Object.fromEntries(Object.entries(options.layers).filter(([, v]) => v)) as Partial<
+    Record<Layer, string>
+  >;
   // The same path from flags to settings as `grade` (writeConfig, readConfig), without touching this process's environment.
   const settings: NodeJS.ProcessEnv = {};
   const artifactsDir = process.env[ENV.artifacts] || undefined; // the HTML report's replays write into its artifacts/
-  writeConfig({ impl: options.impl, layers, seed, invariants: options.invariants, strictLinearizability: options.strictLinearizability, traceAll: true, sealed: !options.unsealed, artifactsDir }, settings);
+  writeConfig(
+    {
+      impl: options.impl,
+      layers,
+      seed,
+      invariants: options.invariants,
+      strictLinearizability: options.strictLinearizability,
+      traceAll: true,
+      sealed: !options.unsealed,
+      artifactsDir,
+    },
+    settings,
+  );
   const config = readConfig(settings);
   const test = specs.byId.get(options.test)!;
   const title = specs.tests.find((t) => t.id === options.test)!.title;
   if (!config.sealed) preloadLayers(config.layers);
-  console.log(`raftgrade replay: ${options.test} on seed ${seed}, layers ${JSON.stringify(config.layers)}${config.invariants ? "" : ", without invariants"}`);
+  console.log(
+    `raftgrade replay: ${options.test} on seed ${seed}, layers ${JSON.stringify(config.layers)}${config.invariants ? "" : ", without invariants"}`,
+  );
   console.log(`--- output of the run (the tester's lines and the graded code's own) ---`);
   const recorder = options.html !== undefined ? startRecording() : undefined;
   const output = recorder ? recordOutput(recorder) : undefined;
@@ -80,7 +106,9 @@ export async function replay(options: ReplayOptions): Promise<number> {
   try {
     run = await runLabTest(test, { config }, seed);
   } catch (e) {
-    console.log(`--- result ---\nfailed before the simulated run finished: ${e instanceof Error ? e.message : String(e)}`);
+    console.log(
+      `--- result ---\nfailed before the simulated run finished: ${e instanceof Error ? e.message : String(e)}`,
+    );
     return EXIT.failed;
   } finally {
     output?.stop();
@@ -91,7 +119,9 @@ export async function replay(options: ReplayOptions): Promise<number> {
   const trace = result.trace ?? [];
   if (traceLimit > 0) {
     const shown = trace.slice(-Math.min(traceLimit, trace.length));
-    console.log(`--- harness trace: ${trace.length} events${shown.length < trace.length ? `, the last ${shown.length} shown` : ""} ---`);
+    console.log(
+      `--- harness trace: ${trace.length} events${shown.length < trace.length ? `, the last ${shown.length} shown` : ""} ---`,
+    );
     console.log(formatEvents(shown));
   }
   console.log("--- result ---");
@@ -101,29 +131,35 @@ export async function replay(options: ReplayOptions): Promise<number> {
   } else {
     console.log(result.warnings.length ? `passed with warnings:\n  ${result.warnings.join("\n  ")}` : "passed");
   }
-  console.log(`seed ${result.seed}, virtual time ${(result.virtualMs / 1000).toFixed(3)} s, ${result.counters.rpcs} RPCs, ${result.counters.bytes} bytes, ${result.counters.ops} ops`);
+  console.log(
+    `seed ${result.seed}, virtual time ${(result.virtualMs / 1000).toFixed(3)} s, ${result.counters.rpcs} RPCs, ${result.counters.bytes} bytes, ${result.counters.ops} ops`,
+  );
   console.log(`trace hash: ${result.traceHash}`);
   if (recorder && options.html !== undefined) {
     const recorded = recorder.finish(result.virtualMs);
-    const file = writeRunPage(options.html, {
-      id: options.test,
-      title,
-      seed: result.seed,
-      implementation: config.impl,
-      layers: config.layers,
-      invariants: config.invariants,
-      strictLinearizability: config.strictLinearizability,
-      replay: replayCommand(config, options.test, result.seed),
-      status: result.failure ? "failed" : result.warnings.length ? "passed-with-warning" : "passed",
-      failureKind: result.failure?.kind,
-      message: result.failure?.message,
-      details: result.failure?.details || undefined,
-      warnings: result.warnings,
-      virtualMs: result.virtualMs,
-      realMs: Math.round(result.realMs),
-      ...result.counters,
-      traceHash: result.traceHash,
-    }, recorded);
+    const file = writeRunPage(
+      options.html,
+      {
+        id: options.test,
+        title,
+        seed: result.seed,
+        implementation: config.impl,
+        layers: config.layers,
+        invariants: config.invariants,
+        strictLinearizability: config.strictLinearizability,
+        replay: replayCommand(config, options.test, result.seed),
+        status: result.failure ? "failed" : result.warnings.length ? "passed-with-warning" : "passed",
+        failureKind: result.failure?.kind,
+        message: result.failure?.message,
+        details: result.failure?.details || undefined,
+        warnings: result.warnings,
+        virtualMs: result.virtualMs,
+        realMs: Math.round(result.realMs),
+        ...result.counters,
+        traceHash: result.traceHash,
+      },
+      recorded,
+    );
     console.log(`html page: ${file}`);
   }
   return result.failure ? EXIT.failed : EXIT.passed;

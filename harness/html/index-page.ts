@@ -33,15 +33,26 @@ ${report.interrupted ? `<p class="bad">The sweep was interrupted: ${report.summa
 
 <h2>Parts</h2>
 <table id="parts"><tr><th>part</th><th class="num">points</th></tr>
-${Object.entries(report.score.parts).map(([part, s]) => `<tr data-part="${escapeHtml(part)}" data-points="${s.points}" data-max="${s.max}"><td>${escapeHtml(part)}</td><td class="num">${s.points} / ${s.max}</td></tr>`).join("\n")}
+${Object.entries(report.score.parts)
+  .map(
+    ([part, s]) =>
+      `<tr data-part="${escapeHtml(part)}" data-points="${s.points}" data-max="${s.max}"><td>${escapeHtml(part)}</td><td class="num">${s.points} / ${s.max}</td></tr>`,
+  )
+  .join("\n")}
 </table>
 
 <h2>Tests</h2>
 <table id="tests"><tr><th>part</th><th>test</th><th class="num">runs</th><th class="num">failed</th><th class="num">pass rate</th><th class="num">points</th><th class="num">virtual time</th><th class="num">real time</th><th>failing seeds</th></tr>
-${report.byTest.map((t) => `<tr data-test="${escapeHtml(t.id)}" data-runs="${t.runs}" data-failures="${t.failures}" data-pass-rate="${t.passRate}" data-points="${t.points}" data-max-points="${t.maxPoints}">
+${report.byTest
+  .map(
+    (
+      t,
+    ) => `<tr data-test="${escapeHtml(t.id)}" data-runs="${t.runs}" data-failures="${t.failures}" data-pass-rate="${t.passRate}" data-points="${t.points}" data-max-points="${t.maxPoints}">
 <td>${escapeHtml(t.part)}</td><td>${escapeHtml(t.id)}</td><td class="num">${t.runs}</td><td class="num">${t.failures}</td><td class="num ${t.passed ? "passed" : "failed"}">${(100 * t.passRate).toFixed(1)}%</td>
 <td class="num">${t.points} / ${t.maxPoints}</td><td class="num">${(t.virtualMs.mean / 1000).toFixed(1)} s</td><td class="num">${t.realMs.mean.toFixed(0)} ms</td>
-<td>${t.failedSeeds.map((seed) => seedLink(t.id, seed, pageOf.get(`${t.id}@${seed}`))).join(" ")}</td></tr>`).join("\n")}
+<td>${t.failedSeeds.map((seed) => seedLink(t.id, seed, pageOf.get(`${t.id}@${seed}`))).join(" ")}</td></tr>`,
+  )
+  .join("\n")}
 </table>
 
 ${failing.length ? `<h2>Failing runs</h2>\n<ul id="failing">\n${failing.map((r) => failingRun(r, pageOf.get(`${r.id}@${r.seed}`))).join("\n")}\n</ul>` : ""}
@@ -58,11 +69,14 @@ ${charts(report)}
 function describeLayers(report: Report): string {
   const refs = new Set(Object.values(report.layers));
   if (refs.size === 1) return `implementation ${[...refs][0]}`;
-  return Object.entries(report.layers).map(([layer, ref]) => `${layer}=${ref}`).join(" ");
+  return Object.entries(report.layers)
+    .map(([layer, ref]) => `${layer}=${ref}`)
+    .join(" ");
 }
 
 function seedLink(id: string, seed: number, status: PageStatus | undefined): string {
-  if (status?.href) return `<a class="run-link" data-test="${escapeHtml(id)}" data-seed="${seed}" href="${escapeHtml(status.href)}">${seed}</a>`;
+  if (status?.href)
+    return `<a class="run-link" data-test="${escapeHtml(id)}" data-seed="${seed}" href="${escapeHtml(status.href)}">${seed}</a>`;
   return `<span title="${escapeHtml(status?.reason ?? "no page")}">${seed}</span>`;
 }
 
@@ -74,14 +88,19 @@ function failingRun(r: RunOutcome, status: PageStatus | undefined): string {
 }
 
 function referenceNote(report: Report): string {
-  if (Object.values(report.layers).every((l) => l === "reference")) return "; this is the reference implementation, so there is nothing to compare with";
-  if (report.reference === null) return "; the reference was not run for comparison (--no-reference-timing, or interrupted)";
+  if (Object.values(report.layers).every((l) => l === "reference"))
+    return "; this is the reference implementation, so there is nothing to compare with";
+  if (report.reference === null)
+    return "; the reference was not run for comparison (--no-reference-timing, or interrupted)";
   return "; grey: the reference implementation on the same seeds (its real time is not recorded)";
 }
 
 function charts(report: Report): string {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-  const rows = (pick: (r: { virtualMs: number; realMs: number; rpcs: number }) => number, withReference: boolean): ChartRow[] =>
+  const rows = (
+    pick: (r: { virtualMs: number; realMs: number; rpcs: number }) => number,
+    withReference: boolean,
+  ): ChartRow[] =>
     report.byTest.map((t) => {
       const ref = (report.reference ?? []).filter((f) => f.id === t.id);
       return {
@@ -92,9 +111,24 @@ function charts(report: Report): string {
       };
     });
   return [
-    barChart("chart-virtual", "virtual time", rows((r) => r.virtualMs, true), (v) => `${(v / 1000).toFixed(1)} s`),
-    barChart("chart-real", "real time", rows((r) => r.realMs, false), (v) => `${v.toFixed(0)} ms`),
-    barChart("chart-rpcs", "RPCs", rows((r) => r.rpcs, true), (v) => v.toFixed(0)),
+    barChart(
+      "chart-virtual",
+      "virtual time",
+      rows((r) => r.virtualMs, true),
+      (v) => `${(v / 1000).toFixed(1)} s`,
+    ),
+    barChart(
+      "chart-real",
+      "real time",
+      rows((r) => r.realMs, false),
+      (v) => `${v.toFixed(0)} ms`,
+    ),
+    barChart(
+      "chart-rpcs",
+      "RPCs",
+      rows((r) => r.rpcs, true),
+      (v) => v.toFixed(0),
+    ),
   ].join("\n");
 }
 

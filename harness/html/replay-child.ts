@@ -14,17 +14,26 @@ const BIN = path.join(PROJECT_ROOT, "bin", "raftgrade.js");
 /** What is kept of the child's output, to say why it failed. */
 const TAIL = 2000;
 
-export interface ChildResult {
+interface ChildResult {
   /** Undefined when the child did its job (exit status 0 or 1: the run passed or failed). */
   problem?: string;
   /** The last line the child printed. */
   lastLine: string;
 }
 
-export function replayInChild(args: string[], env: NodeJS.ProcessEnv, limits: { timeoutMs: number; memoryMb: number }): Promise<ChildResult> {
+export function replayInChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  limits: { timeoutMs: number; memoryMb: number },
+): Promise<ChildResult> {
   const timeoutMs = limits.timeoutMs;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, BIN, ...args], { cwd: process.cwd(), env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, BIN, ...args], {
+      cwd: process.cwd(),
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
+    });
     let tail = "";
     child.stderr.on("data", (chunk: Buffer) => {
       tail = (tail + chunk.toString("utf8")).slice(-TAIL);
@@ -41,14 +50,25 @@ export function replayInChild(args: string[], env: NodeJS.ProcessEnv, limits: { 
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const last = lastLine(tail);
-      if (timedOut) resolve({ problem: `the replay took more than ${Math.round(timeoutMs / 1000)} s of real time and was stopped`, lastLine: last });
+      if (timedOut)
+        resolve({
+          problem: `the replay took more than ${Math.round(timeoutMs / 1000)} s of real time and was stopped`,
+          lastLine: last,
+        });
       else if (code === 0 || code === 1) resolve({ lastLine: last });
-      else resolve({ problem: `the replay ${signal ? `was killed by ${signal}` : `exited with status ${code}`}${last ? `: ${last}` : ""}`, lastLine: last });
+      else
+        resolve({
+          problem: `the replay ${signal ? `was killed by ${signal}` : `exited with status ${code}`}${last ? `: ${last}` : ""}`,
+          lastLine: last,
+        });
     });
   });
 }
 
 function lastLine(text: string): string {
-  const lines = text.trim().split("\n").filter((l) => l.trim());
+  const lines = text
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim());
   return (lines.at(-1) ?? "").slice(0, 300);
 }

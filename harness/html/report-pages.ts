@@ -36,7 +36,8 @@ interface PagesRecord {
 export function parseHtmlPages(value: unknown): number {
   if (value === undefined) return DEFAULT_HTML_PAGES;
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) > 1000) throw new UsageError(`--html-pages must be a whole number from 0 to 1000, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(text) || Number(text) > 1000)
+    throw new UsageError(`--html-pages must be a whole number from 0 to 1000, got ${JSON.stringify(value)}`);
   return Number(text);
 }
 
@@ -45,14 +46,15 @@ export function parseHtmlPages(value: unknown): number {
  * A run without a trace hash has no record from its worker (killed past --run-timeout, crashed, out
  * of memory): its replay would end the same way, so it is not tried.
  */
-export function choosePages(report: Report, cap: number): RunOutcome[] {
-  const failed = (id: string, seed: number) => report.runs.find((r) => r.id === id && r.seed === seed && !isPassed(r) && r.traceHash !== undefined);
+function choosePages(report: Report, cap: number): RunOutcome[] {
+  const failed = (id: string, seed: number) =>
+    report.runs.find((r) => r.id === id && r.seed === seed && !isPassed(r) && r.traceHash !== undefined);
   const first = report.byTest.flatMap((t) => t.failedSeeds.slice(0, 1).map((s) => failed(t.id, s)));
   const rest = report.byTest.flatMap((t) => t.failedSeeds.slice(1).map((s) => failed(t.id, s)));
   return [...first, ...rest].filter((r): r is RunOutcome => r !== undefined).slice(0, cap);
 }
 
-export interface HtmlOptions {
+interface HtmlOptions {
   /** At most this many run pages (0: none). */
   pages: number;
   /** The layers and flags of the sweep, which the replays repeat. */
@@ -72,7 +74,9 @@ export async function writeHtmlReport(dir: string, report: Report, options: Html
   const chosen = options.skip ? [] : choosePages(report, options.pages);
   const record: PagesRecord = { cap: options.pages, skipped: options.skip, attempts: [] };
   if (chosen.length > 0) {
-    options.log?.(`raftgrade: replaying ${chosen.length} failing run${chosen.length === 1 ? "" : "s"} with full recording for the HTML report (--html-pages ${options.pages})`);
+    options.log?.(
+      `raftgrade: replaying ${chosen.length} failing run${chosen.length === 1 ? "" : "s"} with full recording for the HTML report (--html-pages ${options.pages})`,
+    );
   }
   const env = { ...process.env, [ENV.artifacts]: path.join(dir, "artifacts") };
   const queue = [...chosen];
@@ -82,7 +86,11 @@ export async function writeHtmlReport(dir: string, report: Report, options: Html
       fs.rmSync(runDir, { recursive: true, force: true }); // never show a page of an earlier sweep
       const args = [...replayArgs(options.settings, run.id, run.seed), "--trace", "none", "--html", runDir];
       const child = await replayInChild(args, env, { timeoutMs: options.runTimeoutMs, memoryMb: options.memoryMb });
-      const problem = child.problem ?? (fs.existsSync(path.join(runDir, "run.json")) ? undefined : `the replay wrote no page${child.lastLine ? `: ${child.lastLine}` : ""}`);
+      const problem =
+        child.problem ??
+        (fs.existsSync(path.join(runDir, "run.json"))
+          ? undefined
+          : `the replay wrote no page${child.lastLine ? `: ${child.lastLine}` : ""}`);
       record.attempts.push({ id: run.id, seed: run.seed, problem });
     }
   };
@@ -108,7 +116,11 @@ export function renderPages(dir: string, report: Report): { pages: number; error
     try {
       const file = readRunFile(runDir);
       if (file) {
-        const html = renderRunPage(file, { graded: run, backLink: "../../index.html", linearizabilityHtml: readLinearizability(runDir, file) });
+        const html = renderRunPage(file, {
+          graded: run,
+          backLink: "../../index.html",
+          linearizabilityHtml: readLinearizability(runDir, file),
+        });
         writeFileAtomic(path.join(runDir, "index.html"), html);
         status.href = `runs/${folder}/index.html`;
         status.sameHash = run.traceHash === undefined ? undefined : run.traceHash === file.traceHash;
@@ -132,7 +144,8 @@ export function renderPages(dir: string, report: Report): { pages: number; error
 function whyNoPage(record: PagesRecord | undefined, run: RunOutcome, settings: ReplaySettings, runDir: string): string {
   const attempt = record?.attempts.find((a) => a.id === run.id && a.seed === run.seed);
   if (attempt?.problem) return attempt.problem;
-  if (run.traceHash === undefined) return `not replayed: the graded run ended without a record (${run.failureKind ?? "no result"}), and a replay would end the same way`;
+  if (run.traceHash === undefined)
+    return `not replayed: the graded run ended without a record (${run.failureKind ?? "no result"}), and a replay would end the same way`;
   if (record?.skipped) return record.skipped;
   if (record && record.cap === 0) return "pages were off (--html-pages 0)";
   if (record) return `beyond the ${record.cap} pages of this sweep (--html-pages)`;
@@ -141,7 +154,12 @@ function whyNoPage(record: PagesRecord | undefined, run: RunOutcome, settings: R
 
 /** The layers and flags of the sweep, as results.json states them. */
 function settingsOf(report: Report): ReplaySettings {
-  return { impl: report.implementation, layers: report.layers as ReplaySettings["layers"], invariants: report.invariants, strictLinearizability: report.strictLinearizability };
+  return {
+    impl: report.implementation,
+    layers: report.layers as ReplaySettings["layers"],
+    invariants: report.invariants,
+    strictLinearizability: report.strictLinearizability,
+  };
 }
 
 function readPagesRecord(dir: string): PagesRecord | undefined {
@@ -165,7 +183,8 @@ export function reportCommand(dir: string): number {
   const { pages, errors } = renderPages(dir, report);
   for (const error of errors) console.error(`raftgrade: could not write the HTML report: ${error}`);
   const failing = report.runs.filter((r) => !isPassed(r)).length;
-  console.log(`raftgrade: HTML report written to ${path.join(path.resolve(dir), "index.html")} (${pages} of ${failing} failing run${failing === 1 ? "" : "s"} with a page)`);
+  console.log(
+    `raftgrade: HTML report written to ${path.join(path.resolve(dir), "index.html")} (${pages} of ${failing} failing run${failing === 1 ? "" : "s"} with a page)`,
+  );
   return errors.length ? EXIT.report : EXIT.passed;
 }
-

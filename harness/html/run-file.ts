@@ -14,7 +14,21 @@ export const RUN_FILE_FORMAT = 1;
 export const LINEARIZABILITY_FILE = "linearizability.html";
 
 /** The replayed run's outcome, as the reports list every run, plus what the page needs besides. */
-export interface RunFile extends Pick<RunOutcome, "id" | "seed" | "status" | "failureKind" | "message" | "details" | "warnings" | "virtualMs" | "realMs" | "rpcs" | "bytes" | "ops"> {
+export interface RunFile extends Pick<
+  RunOutcome,
+  | "id"
+  | "seed"
+  | "status"
+  | "failureKind"
+  | "message"
+  | "details"
+  | "warnings"
+  | "virtualMs"
+  | "realMs"
+  | "rpcs"
+  | "bytes"
+  | "ops"
+> {
   tool: "raftgrade";
   kind: "run";
   format: number;
@@ -48,8 +62,10 @@ export function readRunFile(dir: string): RunFile | undefined {
   const file = path.join(dir, "run.json");
   if (!fs.existsSync(file)) return undefined;
   const data = JSON.parse(fs.readFileSync(file, "utf8")) as RunFile;
-  if (data.tool !== "raftgrade" || data.kind !== "run" || !data.recorded) throw new Error(`${file} is not a raftgrade run.json`);
-  if (data.format !== RUN_FILE_FORMAT) throw new Error(`${file} has format ${data.format}; this raftgrade reads format ${RUN_FILE_FORMAT}`);
+  if (data.tool !== "raftgrade" || data.kind !== "run" || !data.recorded)
+    throw new Error(`${file} is not a raftgrade run.json`);
+  if (data.format !== RUN_FILE_FORMAT)
+    throw new Error(`${file} has format ${data.format}; this raftgrade reads format ${RUN_FILE_FORMAT}`);
   return data;
 }
 

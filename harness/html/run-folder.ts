@@ -8,12 +8,19 @@ import { writeFileAtomic } from "../report/write-reports";
 import { LINEARIZABILITY_FILE, RUN_FILE_FORMAT, RunFile, writeRunData } from "./run-file";
 import { renderRunPage } from "./run-page";
 
-export type RunMetaForPage = Omit<RunFile, "tool" | "kind" | "format" | "linearizability" | "recorded">;
+type RunMetaForPage = Omit<RunFile, "tool" | "kind" | "format" | "linearizability" | "recorded">;
 
 /** Writes the folder; returns the page's path. */
 export function writeRunPage(dir: string, meta: RunMetaForPage, recorded: RecordedRun): string {
   const { linearizabilityHtml, ...rest } = recorded;
-  const file: RunFile = { tool: "raftgrade", kind: "run", format: RUN_FILE_FORMAT, ...meta, linearizability: linearizabilityHtml === null ? null : LINEARIZABILITY_FILE, recorded: rest };
+  const file: RunFile = {
+    tool: "raftgrade",
+    kind: "run",
+    format: RUN_FILE_FORMAT,
+    ...meta,
+    linearizability: linearizabilityHtml === null ? null : LINEARIZABILITY_FILE,
+    recorded: rest,
+  };
   writeRunData(dir, file, linearizabilityHtml);
   const pagePath = path.join(dir, "index.html");
   writeFileAtomic(pagePath, renderRunPage(file, { linearizabilityHtml }));

@@ -9,7 +9,7 @@ import type { RunFile } from "./run-file";
 import { LINEARIZABILITY_FILE } from "./run-file";
 import { asset, escapeHtml, jsonForScript, page, seconds } from "./shared";
 
-export interface RunPageContext {
+interface RunPageContext {
   /** The graded run this page replays (from results.json); absent for a replay on its own. */
   graded?: RunOutcome;
   /** Link back to the report's index page. */
@@ -67,13 +67,20 @@ ${run.details ? `<h2>Failure details</h2>\n<pre id="details">${escapeHtml(run.de
 <p class="muted">trace hash ${escapeHtml(run.traceHash)} · replayed in ${(run.realMs / 1000).toFixed(1)} s of real time</p>
 <div id="tip" hidden></div>
 <script type="application/json" id="run-data">${jsonForScript(run)}</script>`;
-  return page(`${title} — raftgrade`, body, [asset("run.js"), asset("timeline.js"), asset("messages.js"), asset("log.js")]);
+  return page(`${title} — raftgrade`, body, [
+    asset("run.js"),
+    asset("timeline.js"),
+    asset("messages.js"),
+    asset("log.js"),
+  ]);
 }
 
 function describeLayers(run: RunFile): string {
   const refs = new Set(Object.values(run.layers));
   if (refs.size <= 1) return run.implementation;
-  return Object.entries(run.layers).map(([layer, ref]) => `${layer}=${ref}`).join(" ");
+  return Object.entries(run.layers)
+    .map(([layer, ref]) => `${layer}=${ref}`)
+    .join(" ");
 }
 
 /** Whether the replay is the graded run: the same trace hash (and the same verdict). */

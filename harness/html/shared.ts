@@ -19,7 +19,10 @@ export function escapeHtml(text: string): string {
 
 /** JSON safe inside <script type="application/json">: no "</script" or "<!--" can end or confuse it. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** A complete page: the shared style sheet, the body, and scripts (inlined) at the end. */

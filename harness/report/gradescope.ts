@@ -6,7 +6,7 @@
 import type { Report } from "./report";
 import { isPassed } from "../run/outcome";
 
-export interface GradescopeTest {
+interface GradescopeTest {
   name: string;
   number: string;
   score: number;
@@ -15,7 +15,7 @@ export interface GradescopeTest {
   output: string;
 }
 
-export interface GradescopeResults {
+interface GradescopeResults {
   score: number;
   output: string;
   tests: GradescopeTest[];
@@ -30,7 +30,8 @@ export function gradescopeResults(report: Report): GradescopeResults {
     const failed = runs.filter((r) => !isPassed(r));
     let output: string;
     if (!s) output = "did not run (the grading run was interrupted)";
-    else if (failed.length === 0) output = `passed on ${runs.length} seed${runs.length === 1 ? "" : "s"} (${runs.map((r) => r.seed).join(", ")})`;
+    else if (failed.length === 0)
+      output = `passed on ${runs.length} seed${runs.length === 1 ? "" : "s"} (${runs.map((r) => r.seed).join(", ")})`;
     else {
       const f = failed[0];
       output =
@@ -44,7 +45,10 @@ export function gradescopeResults(report: Report): GradescopeResults {
       score: s?.points ?? 0,
       max_score: report.rubric[t.id] ?? 0,
       status: s?.passed ? "passed" : "failed",
-      output: output.length > OUTPUT_LIMIT ? `${output.slice(0, OUTPUT_LIMIT)}\n[… cut; the full record is in raftgrade's results.json]` : output,
+      output:
+        output.length > OUTPUT_LIMIT
+          ? `${output.slice(0, OUTPUT_LIMIT)}\n[… cut; the full record is in raftgrade's results.json]`
+          : output,
     };
   });
   const s = report.summary;

@@ -29,7 +29,14 @@ function testcase(part: string, r: RunOutcome): string {
     if (r.warnings.length === 0) return `${open}/>\n`;
     return `${open}>\n      <system-out>${text(r.warnings.map((w) => `warning: ${w}`).join("\n"))}</system-out>\n    </testcase>\n`;
   }
-  const body = [r.message ?? "failed", `seed ${r.seed}, virtual time ${(r.virtualMs / 1000).toFixed(1)} s`, r.replay ? `replay: ${r.replay}` : "", r.details ?? ""].filter(Boolean).join("\n");
+  const body = [
+    r.message ?? "failed",
+    `seed ${r.seed}, virtual time ${(r.virtualMs / 1000).toFixed(1)} s`,
+    r.replay ? `replay: ${r.replay}` : "",
+    r.details ?? "",
+  ]
+    .filter(Boolean)
+    .join("\n");
   const out = r.output ? `\n      <system-out>${text(r.output)}</system-out>` : "";
   return `${open}>\n      <failure message="${attr(firstLine(r.message ?? "failed"))}" type="${attr(r.failureKind ?? "test")}">${text(body)}</failure>${out}\n    </testcase>\n`;
 }

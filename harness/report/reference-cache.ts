@@ -31,7 +31,9 @@ function sourcesUnder(dir: string, skip: (rel: string) => boolean): string[] {
 export function referenceFingerprint(flags: { invariants: boolean; strictLinearizability: boolean }): string {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(flags));
-  const files = ["reference", "harness", "specs"].flatMap((d) => sourcesUnder(path.join(PROJECT_ROOT, d), (rel) => rel.startsWith(path.join("harness", "test"))));
+  const files = ["reference", "harness", "specs"].flatMap((d) =>
+    sourcesUnder(path.join(PROJECT_ROOT, d), (rel) => rel.startsWith(path.join("harness", "test"))),
+  );
   for (const f of files) {
     hash.update(path.relative(PROJECT_ROOT, f));
     hash.update(fs.readFileSync(f));

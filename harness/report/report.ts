@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../run/errors";
 
-export const REPORT_FORMAT = 2;
+const REPORT_FORMAT = 2;
 
 export interface RunMeta {
   runId: string;
@@ -49,7 +49,7 @@ export interface PlannedTest {
   order: number;
 }
 
-export interface TestSummary {
+interface TestSummary {
   id: string;
   title: string;
   part: string;
@@ -68,7 +68,7 @@ export interface TestSummary {
   failedSeeds: number[];
 }
 
-export interface Score {
+interface Score {
   points: number;
   max: number;
   parts: Record<string, { points: number; max: number }>;
@@ -95,7 +95,15 @@ export interface Report extends RunMeta {
 }
 
 export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
-  const byTest = meta.planned.map((t) => summarizeTest(t, runs.filter((r) => r.id === t.id), meta.rubric[t.id] ?? 0)).filter((s) => s.runs > 0);
+  const byTest = meta.planned
+    .map((t) =>
+      summarizeTest(
+        t,
+        runs.filter((r) => r.id === t.id),
+        meta.rubric[t.id] ?? 0,
+      ),
+    )
+    .filter((s) => s.runs > 0);
   const ran = new Set(byTest.map((s) => s.id));
   const score: Score = { points: 0, max: 0, parts: {} };
   for (const t of meta.planned) {
@@ -128,7 +136,11 @@ export function buildReport(meta: RunMeta, runs: RunOutcome[]): Report {
   };
 }
 
-function summarizeTest(t: { id: string; title: string; part: string }, runs: RunOutcome[], maxPoints: number): TestSummary {
+function summarizeTest(
+  t: { id: string; title: string; part: string },
+  runs: RunOutcome[],
+  maxPoints: number,
+): TestSummary {
   const failed = runs.filter((r) => !isPassed(r));
   const passed = runs.length > 0 && failed.length === 0;
   return {
@@ -160,9 +172,19 @@ export function readResults(dir: string): Report {
   } catch (e) {
     throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof data !== "object" || data === null || data.tool !== "raftgrade" || !Array.isArray(data.runs) || !Array.isArray(data.byTest) || typeof data.score !== "object") {
-    throw new UsageError(`${file}: not a raftgrade results.json (it needs "tool": "raftgrade", runs, byTest and score)`);
+  if (
+    typeof data !== "object" ||
+    data === null ||
+    data.tool !== "raftgrade" ||
+    !Array.isArray(data.runs) ||
+    !Array.isArray(data.byTest) ||
+    typeof data.score !== "object"
+  ) {
+    throw new UsageError(
+      `${file}: not a raftgrade results.json (it needs "tool": "raftgrade", runs, byTest and score)`,
+    );
   }
-  if (data.format !== REPORT_FORMAT) throw new UsageError(`${file}: report format ${data.format}; this raftgrade reads format ${REPORT_FORMAT}`);
+  if (data.format !== REPORT_FORMAT)
+    throw new UsageError(`${file}: report format ${data.format}; this raftgrade reads format ${REPORT_FORMAT}`);
   return data;
 }

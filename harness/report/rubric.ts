@@ -13,12 +13,12 @@ import type { LabTestInfo } from "../run/discover";
 import { PARTS } from "../../specs";
 import { UsageError } from "../run/errors";
 
-export const DEFAULT_PART_POINTS = 100;
+const DEFAULT_PART_POINTS = 100;
 
 /** Points of each test id. */
 export type Rubric = Record<string, number>;
 
-export interface RubricFile {
+interface RubricFile {
   parts?: Record<string, number>;
   tests?: Record<string, number>;
 }
@@ -67,24 +67,41 @@ export function validateRubric(data: unknown, tests: LabTestInfo[], where: strin
   const fail = (path: string, message: string): never => {
     throw new UsageError(`${where}: ${path}: ${message}`);
   };
-  if (!isObject(data)) fail("top level", `must be an object like {"parts": {"3A": 50}, "tests": {"3A/TestReElection3A": 20}}, got ${kind(data)}`);
+  if (!isObject(data))
+    fail(
+      "top level",
+      `must be an object like {"parts": {"3A": 50}, "tests": {"3A/TestReElection3A": 20}}, got ${kind(data)}`,
+    );
   const obj = data as Record<string, unknown>;
-  for (const key of Object.keys(obj)) if (key !== "parts" && key !== "tests" && key !== "$comment") fail(`"${key}"`, `unknown key; a rubric has "parts" and "tests"`);
+  for (const key of Object.keys(obj))
+    if (key !== "parts" && key !== "tests" && key !== "$comment")
+      fail(`"${key}"`, `unknown key; a rubric has "parts" and "tests"`);
   const ids = new Set(tests.map((t) => t.id));
   const out: RubricFile = {};
   for (const section of ["parts", "tests"] as const) {
     const value = obj[section];
     if (value === undefined) continue;
-    if (!isObject(value)) fail(section, `must be an object mapping ${section === "parts" ? "part names" : "test ids"} to points, got ${kind(value)}`);
+    if (!isObject(value))
+      fail(
+        section,
+        `must be an object mapping ${section === "parts" ? "part names" : "test ids"} to points, got ${kind(value)}`,
+      );
     const entries: Record<string, number> = {};
     for (const [key, points] of Object.entries(value as Record<string, unknown>)) {
       const path = `${section}["${key}"]`;
-      if (section === "parts" && !PARTS.some((p) => p.part === key)) fail(path, `unknown part; parts are ${PARTS.map((p) => p.part).join(", ")}`);
+      if (section === "parts" && !PARTS.some((p) => p.part === key))
+        fail(path, `unknown part; parts are ${PARTS.map((p) => p.part).join(", ")}`);
       if (section === "tests" && !ids.has(key)) {
-        const close = tests.filter((t) => t.name.toLowerCase() === key.split("/").pop()!.toLowerCase()).map((t) => t.id);
-        fail(path, `no such test${close.length ? ` (did you mean ${close.join(" or ")}?)` : ""}; ids look like 3A/TestInitialElection3A ('raftgrade list' prints them)`);
+        const close = tests
+          .filter((t) => t.name.toLowerCase() === key.split("/").pop()!.toLowerCase())
+          .map((t) => t.id);
+        fail(
+          path,
+          `no such test${close.length ? ` (did you mean ${close.join(" or ")}?)` : ""}; ids look like 3A/TestInitialElection3A ('raftgrade list' prints them)`,
+        );
       }
-      if (typeof points !== "number" || !Number.isFinite(points) || points < 0) fail(path, `points must be a non-negative number, got ${JSON.stringify(points)}`);
+      if (typeof points !== "number" || !Number.isFinite(points) || points < 0)
+        fail(path, `points must be a non-negative number, got ${JSON.stringify(points)}`);
       entries[key] = points as number;
     }
     out[section] = entries;

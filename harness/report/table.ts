@@ -18,7 +18,8 @@ export function formatTable(report: Report): string {
   ]);
   const head = ["test", "runs", "fail", "pass rate", "virtual time", "real time", "points"];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
 
@@ -36,7 +37,10 @@ export function formatFailures(report: Report): string {
       lines.push(`  ${r.id} seed ${r.seed} [${r.failureKind ?? "test"}]: ${(r.message ?? "failed").split("\n")[0]}`);
       if (r.replay) lines.push(`    ${r.replay}`);
     }
-    if (runs.length > FAILURES_SHOWN_PER_TEST) lines.push(`  … and ${runs.length - FAILURES_SHOWN_PER_TEST} more failing runs of ${s.id} (seeds in results.json)`);
+    if (runs.length > FAILURES_SHOWN_PER_TEST)
+      lines.push(
+        `  … and ${runs.length - FAILURES_SHOWN_PER_TEST} more failing runs of ${s.id} (seeds in results.json)`,
+      );
   }
   return lines.join("\n") + "\n";
 }

@@ -18,7 +18,7 @@ export interface ReferenceFigures {
   virtualMs: number;
 }
 
-export interface TimingRow {
+interface TimingRow {
   id: string;
   /** Runs compared (passed on both sides, same seeds). */
   compared: number;
@@ -38,10 +38,23 @@ export interface TimingReport {
 }
 
 export function figuresOf(o: RunOutcome): ReferenceFigures {
-  return { id: o.id, seed: o.seed, passed: isPassed(o), rpcs: o.rpcs, bytes: o.bytes, ops: o.ops, virtualMs: o.virtualMs };
+  return {
+    id: o.id,
+    seed: o.seed,
+    passed: isPassed(o),
+    rpcs: o.rpcs,
+    bytes: o.bytes,
+    ops: o.ops,
+    virtualMs: o.virtualMs,
+  };
 }
 
-export function buildTiming(runs: RunOutcome[], reference: ReferenceFigures[] | null, testIds: string[], opts: { isReference: boolean; note?: string }): TimingReport {
+export function buildTiming(
+  runs: RunOutcome[],
+  reference: ReferenceFigures[] | null,
+  testIds: string[],
+  opts: { isReference: boolean; note?: string },
+): TimingReport {
   const ref = new Map((reference ?? []).map((f) => [`${f.id}@${f.seed}`, f]));
   const tests = testIds.flatMap((id): TimingRow[] => {
     const mine = runs.filter((r) => r.id === id);
@@ -52,16 +65,25 @@ export function buildTiming(runs: RunOutcome[], reference: ReferenceFigures[] | 
     });
     const passed = mine.filter(isPassed);
     const graded = figures(reference ? pairs.map(([r]) => r) : passed);
-    if (!reference || pairs.length === 0) return [{ id, compared: 0, passedRuns: passed.length, graded: figures(passed), reference: null, ratio: null }];
+    if (!reference || pairs.length === 0)
+      return [{ id, compared: 0, passedRuns: passed.length, graded: figures(passed), reference: null, ratio: null }];
     const theirs = figures(pairs.map(([, f]) => f));
-    const ratio = { rpcs: div(graded.rpcs, theirs.rpcs), bytes: div(graded.bytes, theirs.bytes), virtualMs: div(graded.virtualMs, theirs.virtualMs) };
+    const ratio = {
+      rpcs: div(graded.rpcs, theirs.rpcs),
+      bytes: div(graded.bytes, theirs.bytes),
+      virtualMs: div(graded.virtualMs, theirs.virtualMs),
+    };
     return [{ id, compared: pairs.length, passedRuns: passed.length, graded, reference: theirs, ratio }];
   });
   return { isReference: opts.isReference, note: opts.note, tests };
 }
 
 function figures(rows: { rpcs: number; bytes: number; virtualMs: number }[]) {
-  return { rpcs: mean(rows.map((r) => r.rpcs)), bytes: mean(rows.map((r) => r.bytes)), virtualMs: mean(rows.map((r) => r.virtualMs)) };
+  return {
+    rpcs: mean(rows.map((r) => r.rpcs)),
+    bytes: mean(rows.map((r) => r.bytes)),
+    virtualMs: mean(rows.map((r) => r.virtualMs)),
+  };
 }
 
 function div(a: number, b: number): number {
@@ -70,10 +92,18 @@ function div(a: number, b: number): number {
 
 /** The human-readable timing report. */
 export function formatTiming(t: TimingReport): string {
-  const lines = ["raftgrade timing report: means over the runs that passed" + (t.isReference ? " (this is the reference implementation: nothing to compare)" : ", against the reference on the same seeds"), ""];
+  const lines = [
+    "raftgrade timing report: means over the runs that passed" +
+      (t.isReference
+        ? " (this is the reference implementation: nothing to compare)"
+        : ", against the reference on the same seeds"),
+    "",
+  ];
   if (t.note) lines.push(t.note, "");
   const width = Math.max(4, ...t.tests.map((r) => r.id.length));
-  lines.push(`${"test".padEnd(width)}  ${"RPCs".padStart(22)}  ${"bytes".padStart(26)}  ${"virtual time".padStart(24)}`);
+  lines.push(
+    `${"test".padEnd(width)}  ${"RPCs".padStart(22)}  ${"bytes".padStart(26)}  ${"virtual time".padStart(24)}`,
+  );
   for (const r of t.tests) {
     const cell = (mine: number, ratio: number | undefined, fmt: (x: number) => string) =>
       ratio === undefined ? fmt(mine) : `${fmt(mine)} (${ratio === Infinity ? "∞" : ratio.toFixed(1)}×)`;
@@ -88,7 +118,10 @@ export function formatTiming(t: TimingReport): string {
   const compared = t.tests.filter((r) => r.ratio);
   if (compared.length > 0) {
     lines.push("", "(n×) = n times the reference's figure on the same seeds; e.g. for RPCs:");
-    for (const r of compared) lines.push(`  ${r.id}: ${r.ratio!.rpcs.toFixed(1)}× the reference's RPCs (${r.graded.rpcs.toFixed(0)} vs ${r.reference!.rpcs.toFixed(0)}, ${r.compared} seed${r.compared === 1 ? "" : "s"})`);
+    for (const r of compared)
+      lines.push(
+        `  ${r.id}: ${r.ratio!.rpcs.toFixed(1)}× the reference's RPCs (${r.graded.rpcs.toFixed(0)} vs ${r.reference!.rpcs.toFixed(0)}, ${r.compared} seed${r.compared === 1 ? "" : "s"})`,
+      );
   }
   return lines.join("\n") + "\n";
 }

@@ -29,19 +29,24 @@ export function prepareReportDir(dir: string): void {
   fs.accessSync(dir, fs.constants.W_OK);
 }
 
-export interface WriteResult {
+interface WriteResult {
   written: string[];
   errors: string[];
 }
 
-export function timingOf(report: Report): TimingReport {
+function timingOf(report: Report): TimingReport {
   const isReference = Object.values(report.layers).every((l) => l === "reference");
   const note = isReference
     ? undefined
     : report.reference === null
       ? "The reference was not run for comparison (--no-reference-timing, or interrupted): figures of the graded implementation only."
       : undefined;
-  return buildTiming(report.runs, report.reference, report.planned.map((t) => t.id), { isReference, note });
+  return buildTiming(
+    report.runs,
+    report.reference,
+    report.planned.map((t) => t.id),
+    { isReference, note },
+  );
 }
 
 export function writeReports(dir: string, report: Report): WriteResult {

@@ -8,7 +8,7 @@ import { activeWorld } from "../sim/world";
 import { SimulationFailure } from "../sim/errors";
 
 const LIMIT = 8 * 1024;
-export const OUTPUT_LIMIT_MIB = 64;
+const OUTPUT_LIMIT_MIB = 64;
 const OUTPUT_LIMIT = OUTPUT_LIMIT_MIB * 1024 * 1024;
 
 export interface Captured {
@@ -37,7 +37,10 @@ export function captureOutput(limit = LIMIT, onText?: (text: string) => void): C
     if (total > OUTPUT_LIMIT && !overflowed) {
       overflowed = true;
       activeWorld()?.fail(
-        new SimulationFailure("output-limit", `the run printed more than ${OUTPUT_LIMIT_MIB} MiB of output; turn debug printing off (or down) for grading`),
+        new SimulationFailure(
+          "output-limit",
+          `the run printed more than ${OUTPUT_LIMIT_MIB} MiB of output; turn debug printing off (or down) for grading`,
+        ),
       );
     }
     if (size > 2 * limit) {

@@ -25,7 +25,7 @@ export const ENV = {
 } as const;
 
 /** Memory limit of the graded code (MiB) and the time it may take to load (s), unless set. */
-export const DEFAULT_MEMORY_MB = 2048;
+const DEFAULT_MEMORY_MB = 2048;
 export const DEFAULT_LOAD_TIMEOUT_S = 60;
 
 /** Seed used when none is given, so that a plain run is reproducible too. */
@@ -123,7 +123,9 @@ export function writeConfig(
 }
 
 /** What a replay must repeat besides the test and the seed: the layers and the flags that change a run. */
-export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" | "strictLinearizability"> & { sealed?: boolean };
+export type ReplaySettings = Pick<GradeConfig, "impl" | "layers" | "invariants" | "strictLinearizability"> & {
+  sealed?: boolean;
+};
 
 /** The command line that reruns exactly one test (by its stable id, e.g. 3A/TestInitialElection3A) on one seed. */
 export function replayCommand(config: ReplaySettings, id: string, seed: number): string {
@@ -132,8 +134,14 @@ export function replayCommand(config: ReplaySettings, id: string, seed: number):
 
 /** The arguments of that command (the HTML report runs it as a child process). */
 export function replayArgs(config: ReplaySettings, id: string, seed: number): string[] {
-  const layers = (["raft", "rsm", "kv", "clerk"] as const).filter((l) => config.layers[l] !== config.impl).flatMap((l) => [`--${l}`, config.layers[l]]);
-  const flags = [...(config.invariants ? [] : ["--no-invariants"]), ...(config.strictLinearizability ? ["--strict-linearizability"] : []), ...(config.sealed === false ? ["--unsealed"] : [])];
+  const layers = (["raft", "rsm", "kv", "clerk"] as const)
+    .filter((l) => config.layers[l] !== config.impl)
+    .flatMap((l) => [`--${l}`, config.layers[l]]);
+  const flags = [
+    ...(config.invariants ? [] : ["--no-invariants"]),
+    ...(config.strictLinearizability ? ["--strict-linearizability"] : []),
+    ...(config.sealed === false ? ["--unsealed"] : []),
+  ];
   return ["replay", "--impl", config.impl, ...layers, "--test", id, "--seed", String(seed), ...flags];
 }
 

@@ -21,6 +21,44 @@ export function coverageSetup(layerRefs: string[]): CoverageSetup {
   return { cwd, include, tempDir: fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-nyc-")) };
 }
 
+/**
+ * Instruments the graded files as they are required (nyc's require hook, after ts-node compiles
+ * them; source maps lead back to the .ts files). With `toFiles`, nyc writes the raw coverage into
+ * the setup's temporary folder when the process exits (unsealed workers); without, the caller reads
+ * it from the process and sends it on (the sealed graded side never writes a file).
+ */
+export function instrumentGradedFiles(
+  setup: { cwd: string; include: string[]; tempDir?: string },
+  toFiles: boolean,
+): void {
+  const nyc = nycFor(setup, true);
+  nyc.wrap();
+  if (!toFiles) nyc.writeCoverageFile = () => undefined;
+}
+
+/** One nyc for both uses: instrumenting the graded files, or reading the raw coverage they left. */
+function nycFor(setup: { cwd: string; include: string[]; tempDir?: string }, instrument: boolean) {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const NYC = require("nyc");
+  const hook = instrument && {
+    hookRequire: true,
+    sourceMap: true,
+    parserPlugins: require("@istanbuljs/nyc-config-typescript").parserPlugins,
+    useSpawnWrap: false,
+    silent: true,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new NYC({
+    cwd: setup.cwd,
+    include: setup.include,
+    exclude: [],
+    extension: [".ts"],
+    tempDir: setup.tempDir,
+    cache: false,
+    ...hook,
+  });
+}
+
 function moduleDir(p: string): string {
   if (fs.existsSync(p) && fs.statSync(p).isDirectory()) return p;
   return path.dirname(p);
@@ -34,9 +72,7 @@ function commonAncestor(dirs: string[]): string {
 
 /** Writes the coverage report; returns the text summary. Removes the raw data afterwards. */
 export async function writeCoverageReport(setup: CoverageSetup, outDir: string): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const NYC = require("nyc");
-  const nyc = new NYC({ cwd: setup.cwd, include: setup.include, exclude: [], extension: [".ts"], tempDir: setup.tempDir, cache: false });
+  const nyc = nycFor(setup, false);
   const summary = writeCoverageFiles(await nyc.getCoverageMapFromAllCoverageFiles(), outDir, setup.cwd);
   fs.rmSync(setup.tempDir, { recursive: true, force: true });
   return summary;

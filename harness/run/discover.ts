@@ -7,8 +7,7 @@ import Mocha from "mocha";
 import { PARTS, Part } from "../../specs";
 import { LabTestMeta, testId } from "./lab-test";
 
-
-export const SPECS_DIR = path.resolve(__dirname, "..", "..", "specs");
+const SPECS_DIR = path.resolve(__dirname, "..", "..", "specs");
 
 export interface LabTestInfo {
   /** Stable id, `<part>/<TestName>`. */
@@ -28,7 +27,7 @@ export interface LoadedSpecs {
 }
 
 /** The absolute spec files of some parts. */
-export function specFiles(parts: Part[]): string[] {
+function specFiles(parts: Part[]): string[] {
   return parts.flatMap((p) => p.files.map((f) => path.join(SPECS_DIR, f)));
 }
 
@@ -51,7 +50,9 @@ export function loadSpecs(parts: Part[]): LoadedSpecs {
   try {
     (mocha as unknown as { loadFiles(): void }).loadFiles(); // public in mocha, protected in its typings
   } catch (e) {
-    throw new SpecLoadError(`the lab specs could not be loaded: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    throw new SpecLoadError(
+      `the lab specs could not be loaded: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
   }
   const tests: LabTestInfo[] = [];
   const byId = new Map<string, LabTestMeta>();
@@ -60,10 +61,16 @@ export function loadSpecs(parts: Part[]): LoadedSpecs {
     for (const test of suite.tests) {
       const meta = (test as unknown as { raftgradeMeta?: LabTestMeta }).raftgradeMeta;
       const file = test.file ?? "";
-      if (!meta) throw new SpecLoadError(`${file}: "${test.fullTitle()}" is a plain mocha test; lab specs declare their tests with labTest`);
+      if (!meta)
+        throw new SpecLoadError(
+          `${file}: "${test.fullTitle()}" is a plain mocha test; lab specs declare their tests with labTest`,
+        );
       const { part, name } = meta;
       const id = testId(part, name);
-      if (byId.has(id)) throw new SpecLoadError(`two lab tests have the id ${id} (in ${files.get(id)} and ${file}); test names must be unique within a part`);
+      if (byId.has(id))
+        throw new SpecLoadError(
+          `two lab tests have the id ${id} (in ${files.get(id)} and ${file}); test names must be unique within a part`,
+        );
       byId.set(id, meta);
       files.set(id, file);
       tests.push({ id, part, name, title: test.fullTitle(), file });
@@ -75,4 +82,4 @@ export function loadSpecs(parts: Part[]): LoadedSpecs {
 }
 
 /** A spec file failed to load, or declares an ambiguous test: a harness problem, not the student's. */
-export class SpecLoadError extends Error {}
+class SpecLoadError extends Error {}

@@ -43,7 +43,16 @@ function watched(): [string, object][] {
 }
 
 /** Properties that legitimately change while a worker runs. */
-const VOLATILE = new Set(["process.exitCode", "process._exiting", "process.title", "process.env", "process.domain", "process._events", "process._eventsCount", "process.mainModule"]);
+const VOLATILE = new Set([
+  "process.exitCode",
+  "process._exiting",
+  "process.title",
+  "process.env",
+  "process.domain",
+  "process._events",
+  "process._eventsCount",
+  "process.mainModule",
+]);
 
 type Descriptor = { value?: unknown; get?: unknown; set?: unknown };
 export type GlobalsSnapshot = Map<string, { owner: object; key: string | symbol; descriptor: Descriptor }>;
@@ -108,7 +117,12 @@ export function restoreGlobals(snapshot: GlobalsSnapshot): void {
     const now = Reflect.getOwnPropertyDescriptor(owner, key);
     if (now && same(now, descriptor)) continue;
     try {
-      Reflect.defineProperty(owner, key, { ...now, ...(descriptor.get || descriptor.set ? { get: descriptor.get, set: descriptor.set } : { value: descriptor.value }) } as PropertyDescriptor);
+      Reflect.defineProperty(owner, key, {
+        ...now,
+        ...(descriptor.get || descriptor.set
+          ? { get: descriptor.get, set: descriptor.set }
+          : { value: descriptor.value }),
+      } as PropertyDescriptor);
     } catch {
       // a frozen owner: nothing graded code could have changed either
     }
@@ -125,7 +139,12 @@ function same(a: Descriptor, b: Descriptor): boolean {
  * `process.send` that sends nothing and records the attempt.
  */
 export function guardChannel(): { send: (msg: unknown, then?: () => void) => void; attempts: string[] } {
-  const real = process.send!.bind(process) as (msg: unknown, handle?: undefined, options?: object, cb?: (e: Error | null) => void) => boolean;
+  const real = process.send!.bind(process) as (
+    msg: unknown,
+    handle?: undefined,
+    options?: object,
+    cb?: (e: Error | null) => void,
+  ) => boolean;
   const attempts: string[] = [];
   const blocked = (msg: unknown) => {
     attempts.push(`process.send(${preview(msg)})`);

@@ -11,7 +11,7 @@ import { firstDifference, formatEvents } from "../sim/trace";
 import type { FailureKind } from "../sim/errors";
 
 /** One run as the grader reports it. */
-export interface RunRecord {
+interface RunRecord {
   id: string;
   part: string;
   seed: number;
@@ -65,11 +65,16 @@ export function labTest(part: string, name: string, body: (world: World) => Prom
     this.timeout(0); // the simulation has its own limits: 120 s of virtual time and a real-time watchdog
     const config = configFromEnvironment();
     const { record } = await runLabTest(meta, { config }, config.seed);
-    if (record.nondeterminism) console.log(`warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${record.nondeterminism}`);
+    if (record.nondeterminism)
+      console.log(
+        `warning: ${this.test!.fullTitle()} is not deterministic, so its failures will not replay: ${record.nondeterminism}`,
+      );
     if (record.failureKind) {
       const replay = replayCommand(config, record.id, record.seed);
       const details = record.failureDetails ? `\n${indent(record.failureDetails)}` : "";
-      const error = new Error(`${record.failureMessage}\n  seed ${record.seed} (virtual time ${(record.virtualMs / 1000).toFixed(1)}s)\n  replay: ${replay}${details}`);
+      const error = new Error(
+        `${record.failureMessage}\n  seed ${record.seed} (virtual time ${(record.virtualMs / 1000).toFixed(1)}s)\n  replay: ${replay}${details}`,
+      );
       error.stack = error.message; // the simulation's details are the useful stack; mocha's frames are not
       throw error;
     }
@@ -83,7 +88,11 @@ export async function runLabTest(test: LabTestMeta, setup: RunSetup, seed: numbe
   const options: RunOptions = {
     seed,
     traceAll: config.checkDeterminism || config.traceAll,
-    settings: { invariants: config.invariants, strictLinearizability: config.strictLinearizability, artifactsDir: config.artifactsDir },
+    settings: {
+      invariants: config.invariants,
+      strictLinearizability: config.strictLinearizability,
+      artifactsDir: config.artifactsDir,
+    },
   };
   const result = await runOnce(setup, options, test.body);
   const nondeterminism = config.checkDeterminism ? await replayDiffers(setup, options, result, test.body) : undefined;
@@ -108,7 +117,9 @@ export async function runLabTest(test: LabTestMeta, setup: RunSetup, seed: numbe
 /** One run of a test: sealed (the graded code in a process of its own) unless asked otherwise. */
 function runOnce(setup: RunSetup, options: RunOptions, body: (world: World) => Promise<void>): Promise<RunResult> {
   const { config } = setup;
-  return config.sealed ? runSealed(options, { config, coverage: setup.coverage }, body) : runSimulation({ ...options, layers: inProcessLayers(config.layers) }, body);
+  return config.sealed
+    ? runSealed(options, { config, coverage: setup.coverage }, body)
+    : runSimulation({ ...options, layers: inProcessLayers(config.layers) }, body);
 }
 
 function indent(text: string): string {
@@ -119,7 +130,12 @@ function indent(text: string): string {
  * Runs the test again on the same seed; if the trace differs, says where the runs part (the
  * graded code used something outside the simulation: crypto randomness, a real clock, real I/O).
  */
-async function replayDiffers(setup: RunSetup, options: RunOptions, first: RunResult, body: (world: World) => Promise<void>): Promise<string | undefined> {
+async function replayDiffers(
+  setup: RunSetup,
+  options: RunOptions,
+  first: RunResult,
+  body: (world: World) => Promise<void>,
+): Promise<string | undefined> {
   const second = await runOnce(setup, { ...options, seed: first.seed, traceAll: true }, body);
   if (second.traceHash === first.traceHash) return undefined;
   const [a, b] = [first.trace ?? [], second.trace ?? []];

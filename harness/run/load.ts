@@ -12,7 +12,7 @@ import type { LayerSource } from "../sim/world";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** `reference`, `student`, or a path (relative to the working directory) to a module folder or file. */
-export type ImplementationRef = string;
+type ImplementationRef = string;
 
 /** Which module each layer comes from. */
 export type LayerSelection = Record<SelectableLayer, ImplementationRef>;
@@ -46,7 +46,9 @@ function requireModule(ref: ImplementationRef): Implementation {
         // The cause on the first line (a report's summary shows only that); the stack after it.
         const cause = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         const stack = e instanceof Error && e.stack ? `\n${e.stack}` : "";
-        loaded = new ImplementationLoadError(`implementation "${ref}" (${modulePath}) failed to load: ${cause.split("\n")[0]}${stack}`);
+        loaded = new ImplementationLoadError(
+          `implementation "${ref}" (${modulePath}) failed to load: ${cause.split("\n")[0]}${stack}`,
+        );
       }
     }
     cache.set(modulePath, loaded);
@@ -59,7 +61,10 @@ function requireModule(ref: ImplementationRef): Implementation {
  * The factory for one layer, checked: the module must export it as a function. The message names
  * the module, the export, its expected shape, and what the module does export.
  */
-export function loadLayer<L extends Layer>(layer: L, ref: ImplementationRef): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
+export function loadLayer<L extends Layer>(
+  layer: L,
+  ref: ImplementationRef,
+): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
   const { export: name, shape } = LAYERS[layer];
   const mod = requireModule(ref);
   const factory = (mod as Record<string, unknown>)[name];

@@ -1,6 +1,6 @@
 /** One finished run of one test on one seed, as every report lists it. */
 
-export type RunStatus = "passed" | "failed" | "passed-with-warning";
+type RunStatus = "passed" | "failed" | "passed-with-warning";
 
 /**
  * Why a run failed: one closed list for the simulator and the grader (harness/sim/errors.ts); the
@@ -42,6 +42,27 @@ export function isPassed(o: Pick<RunOutcome, "status">): boolean {
 }
 
 /** A failed run the grader makes up when there is no record from the worker (crash, kill, no start). */
-export function failedOutcome(id: string, part: string, seed: number, failureKind: FailureKind, message: string, details?: string): RunOutcome {
-  return { id, part, seed, status: "failed", failureKind, message, details, warnings: [], virtualMs: 0, realMs: 0, rpcs: 0, bytes: 0, ops: 0 };
+export function failedOutcome(
+  id: string,
+  part: string,
+  seed: number,
+  failureKind: FailureKind,
+  message: string,
+  details?: string,
+): RunOutcome {
+  return {
+    id,
+    part,
+    seed,
+    status: "failed",
+    failureKind,
+    message,
+    details,
+    warnings: [],
+    virtualMs: 0,
+    realMs: 0,
+    rpcs: 0,
+    bytes: 0,
+    ops: 0,
+  };
 }

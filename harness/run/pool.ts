@@ -18,7 +18,7 @@ const BIN = path.resolve(__dirname, "..", "..", "bin", "raftgrade.js");
 const MAX_START_FAILURES = 3;
 const TAIL = 4096;
 
-export interface PoolOptions {
+interface PoolOptions {
   jobs: number;
   parts: Part[];
   /** The environment of the workers: the run's configuration (config.ts) and artifacts folder. */
@@ -152,7 +152,14 @@ export class WorkerPool {
     const shown = JSON.stringify(msg)?.slice(0, 200);
     this.record(
       index,
-      failedOutcome(item.id, this.options.partOf(item.id), item.seed, "integrity", `the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted`, `message: ${shown}`),
+      failedOutcome(
+        item.id,
+        this.options.partOf(item.id),
+        item.seed,
+        "integrity",
+        `the graded code sent the grader a message of its own on the worker's channel; this run's verdict cannot be trusted`,
+        `message: ${shown}`,
+      ),
     );
     killGroup(w.child, "SIGKILL");
   }
@@ -182,18 +189,43 @@ export class WorkerPool {
       this.record(
         w.current,
         w.killedForTime
-          ? failedOutcome(item.id, part, item.seed, "killed", `killed: the run took more than ${this.options.runTimeoutMs / 1000} s of real time (--run-timeout); graded code may be stuck in a loop that never yields`, tail)
+          ? failedOutcome(
+              item.id,
+              part,
+              item.seed,
+              "killed",
+              `killed: the run took more than ${this.options.runTimeoutMs / 1000} s of real time (--run-timeout); graded code may be stuck in a loop that never yields`,
+              tail,
+            )
           : outOfMemory(w.tail)
-            ? failedOutcome(item.id, part, item.seed, "out-of-memory", `out of memory: the run needed more than the worker's ${this.options.workerMemoryMb} MiB heap (--worker-memory); graded code may keep everything it ever made`, tail)
-            : failedOutcome(item.id, part, item.seed, "crash", `the worker process running this test ${how} (graded code may have ended the process or crashed node)`, tail),
+            ? failedOutcome(
+                item.id,
+                part,
+                item.seed,
+                "out-of-memory",
+                `out of memory: the run needed more than the worker's ${this.options.workerMemoryMb} MiB heap (--worker-memory); graded code may keep everything it ever made`,
+                tail,
+              )
+            : failedOutcome(
+                item.id,
+                part,
+                item.seed,
+                "crash",
+                `the worker process running this test ${how} (graded code may have ended the process or crashed node)`,
+                tail,
+              ),
       );
     }
     if (!w.ready && !this.interrupted) this.startFailures++;
     if (w.killedWhileLoading) {
       // Loading is the same every time: no other worker would get further.
-      this.failRemaining(`the graded code did not finish loading within ${this.options.runTimeoutMs / 1000} s (--run-timeout); a loop at the top level of a module never yields`, "killed");
+      this.failRemaining(
+        `the graded code did not finish loading within ${this.options.runTimeoutMs / 1000} s (--run-timeout); a loop at the top level of a module never yields`,
+        "killed",
+      );
       for (const other of this.live) if (!other.ready) killGroup(other.child, "SIGKILL");
-    } else if (this.startFailures >= MAX_START_FAILURES) this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
+    } else if (this.startFailures >= MAX_START_FAILURES)
+      this.failRemaining(`no worker could start (${how}): ${w.fatal ?? w.tail.trim()}`);
     else if (!this.interrupted && this.next < this.items.length && this.live.size < this.options.jobs) this.spawn();
     if (this.live.size === 0) this.finish();
   }
@@ -219,4 +251,3 @@ export class WorkerPool {
 function outOfMemory(output: string): boolean {
   return /heap out of memory|Allocation failed|Reached heap limit/.test(output);
 }
-

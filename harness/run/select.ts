@@ -17,15 +17,24 @@ export function selectParts(spec: string | undefined, parts: Part[] = PARTS): Pa
     if (current.length === 0) throw new UsageError("no part has specs yet");
     return current;
   }
-  const names = spec.split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--part needs at least one part name; parts are ${parts.map((p) => p.part).join(", ")}`);
+  const names = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(`--part needs at least one part name; parts are ${parts.map((p) => p.part).join(", ")}`);
   const chosen: Part[] = [];
   for (const name of names) {
     const named = parts === PARTS ? partsNamed(name) : parts.filter((p) => p.part.toLowerCase() === name.toLowerCase());
-    if (!named?.length) throw new UsageError(`unknown part "${name}"; parts are ${parts.map((p) => p.part).join(", ")}${parts === PARTS ? ", or classic (both classic parts)" : ""}`);
+    if (!named?.length)
+      throw new UsageError(
+        `unknown part "${name}"; parts are ${parts.map((p) => p.part).join(", ")}${parts === PARTS ? ", or classic (both classic parts)" : ""}`,
+      );
     for (const part of named) {
       if (part.files.length === 0) {
-        throw new UsageError(`part ${part.part} (${part.title}) has no specs yet; parts with specs: ${ready.map((p) => p.part).join(", ") || "none"}`);
+        throw new UsageError(
+          `part ${part.part} (${part.title}) has no specs yet; parts with specs: ${ready.map((p) => p.part).join(", ") || "none"}`,
+        );
       }
       if (!chosen.includes(part)) chosen.push(part);
     }
@@ -49,7 +58,10 @@ export function selectTests(all: LabTestInfo[], options: { grep?: RegExp; ids?: 
     const byId = new Map(all.map((t) => [t.id, t]));
     tests = options.ids.map((id) => {
       const test = byId.get(id);
-      if (!test) throw new UsageError(`--test ${id}: no such test${suggest(id, all)}; ids look like 3A/TestInitialElection3A ('raftgrade list' prints them)`);
+      if (!test)
+        throw new UsageError(
+          `--test ${id}: no such test${suggest(id, all)}; ids look like 3A/TestInitialElection3A ('raftgrade list' prints them)`,
+        );
       return test;
     });
   }
@@ -59,13 +71,18 @@ export function selectTests(all: LabTestInfo[], options: { grep?: RegExp; ids?: 
 }
 
 function suggest(id: string, all: LabTestInfo[]): string {
-  const name = id.includes("/") ? id.slice(id.indexOf("/") + 1) : id.split(/\s+/).pop() ?? id;
-  const close = all.filter((t) => t.name.toLowerCase() === name.toLowerCase() || t.id.toLowerCase() === id.toLowerCase());
+  const name = id.includes("/") ? id.slice(id.indexOf("/") + 1) : (id.split(/\s+/).pop() ?? id);
+  const close = all.filter(
+    (t) => t.name.toLowerCase() === name.toLowerCase() || t.id.toLowerCase() === id.toLowerCase(),
+  );
   return close.length > 0 ? ` (did you mean ${close.map((t) => t.id).join(" or ")}?)` : "";
 }
 
 /** Splits repeated or comma-separated --test values. */
 export function splitIds(values: string | string[] | undefined): string[] {
   if (values === undefined) return [];
-  return (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(values) ? values : [values])
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -8,10 +8,11 @@ import { runLabTest, type RunSetup } from "./lab-test";
 import { startGradedSidesAhead } from "../sealed/run";
 import { killGradedProcesses } from "../sealed/host";
 import { loadSpecs, LoadedSpecs } from "./discover";
-import type { FromWorker, ToWorker, CoverageSetup } from "./worker-protocol";
+import type { FromWorker, ToWorker } from "./worker-protocol";
 import type { RunOutcome } from "./outcome";
 import { captureOutput } from "./capture";
 import { preloadLayers } from "./load";
+import { instrumentGradedFiles } from "./coverage";
 import { failedOutcome } from "./outcome";
 import { guardChannel, snapshotGlobals, changedGlobals, restoreGlobals, GlobalsSnapshot } from "./integrity";
 
@@ -45,7 +46,7 @@ export function runWorker(): void {
           // loads it, instruments it, and hands its coverage back.
           const config = configFromEnvironment();
           setup = { config, coverage: config.sealed ? msg.coverage : undefined };
-          if (msg.coverage && !config.sealed) startCoverage(msg.coverage);
+          if (msg.coverage && !config.sealed) instrumentGradedFiles(msg.coverage, true);
           startGradedSidesAhead(config.sealed);
           specs = loadSpecs(msg.parts);
           baseline = snapshotGlobals();
@@ -54,15 +55,23 @@ export function runWorker(): void {
           loadTampering = changedGlobals(baseline);
           send({ type: "ready", token, tests: specs.tests.length });
         } catch (e) {
-          send({ type: "fatal", token, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }, () => exit(1));
+          send({ type: "fatal", token, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }, () =>
+            exit(1),
+          );
         }
       } else if (msg.type === "run") {
-        const outcome = loadTampering.length > 0 ? tamperedAtLoad(msg.id, msg.seed, loadTampering) : await runOne(specs!, setup!, msg.id, msg.seed);
+        const outcome =
+          loadTampering.length > 0
+            ? tamperedAtLoad(msg.id, msg.seed, loadTampering)
+            : await runOne(specs!, setup!, msg.id, msg.seed);
         const tampering = [...changedGlobals(baseline!), ...channel.attempts.splice(0)];
         if (tampering.length > 0 && loadTampering.length === 0) {
           // This worker's built-ins can no longer be trusted: report, put them back, and let a fresh worker go on.
           restoreGlobals(baseline!);
-          send({ type: "result", token, item: msg.item, outcome: tamperedInRun(outcome, tampering), retire: true }, () => exit(0));
+          send(
+            { type: "result", token, item: msg.item, outcome: tamperedInRun(outcome, tampering), retire: true },
+            () => exit(0),
+          );
         } else {
           send({ type: "result", token, item: msg.item, outcome });
         }
@@ -101,19 +110,26 @@ function tamperedInRun(outcome: RunOutcome, changed: string[]): RunOutcome {
 /** Runs one test on one seed, capturing what it prints. */
 async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: number): Promise<RunOutcome> {
   const test = specs.byId.get(id);
-  const base = { id, part: test?.part ?? id.split("/")[0], seed, warnings: [], virtualMs: 0, realMs: 0, rpcs: 0, bytes: 0, ops: 0 };
-  if (!test) return { ...base, status: "failed", failureKind: "grader", message: `no test ${id} in the loaded specs` };
+  const part = test?.part ?? id.split("/")[0];
+  if (!test) return failedOutcome(id, part, seed, "grader", `no test ${id} in the loaded specs`);
   const output = captureOutput();
   let record;
   try {
     record = (await runLabTest(test, setup, seed)).record;
   } catch (e) {
     // runLabTest reports every failure of the run itself; what escapes it is the harness's.
-    return { ...base, status: "failed", failureKind: "grader", message: `the run could not be carried out: ${e instanceof Error ? e.message : String(e)}`, details: e instanceof Error ? e.stack : undefined, output: output.text() };
+    const message = `the run could not be carried out: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      ...failedOutcome(id, part, seed, "grader", message, e instanceof Error ? e.stack : undefined),
+      output: output.text(),
+    };
   } finally {
     output.stop();
   }
-  const warnings = [...record.warnings, ...(record.nondeterminism ? [`not deterministic: ${record.nondeterminism}`] : [])];
+  const warnings = [
+    ...record.warnings,
+    ...(record.nondeterminism ? [`not deterministic: ${record.nondeterminism}`] : []),
+  ];
   const failed = record.failureKind !== undefined;
   return {
     id,
@@ -134,25 +150,4 @@ async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: num
     nondeterminism: record.nondeterminism,
     output: failed ? output.text() : undefined,
   };
-}
-
-/** Instruments the graded implementation's files as they are required (after ts-node compiles them). */
-function startCoverage(setup: CoverageSetup): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const NYC = require("nyc");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parserPlugins } = require("@istanbuljs/nyc-config-typescript");
-  const nyc = new NYC({
-    cwd: setup.cwd,
-    include: setup.include,
-    exclude: [],
-    extension: [".ts"],
-    tempDir: setup.tempDir,
-    hookRequire: true,
-    cache: false,
-    sourceMap: true,
-    parserPlugins,
-    useSpawnWrap: false,
-  });
-  nyc.wrap();
 }

@@ -14,10 +14,24 @@ import { setAmbient } from "../sim/ambient";
 import { SimPersister } from "../sim/persister";
 import { Channel, watchSends } from "../api/channel";
 import { loadLayer } from "../run/load";
+import { instrumentGradedFiles } from "../run/coverage";
 import { handlerNames } from "../sim/handlers";
 import { SyncPipe, PipeClosed } from "./pipe";
 import { describeThrown } from "../sim/errors";
-import { toBase64, fromBase64, thrownOf, rebuild, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
+import {
+  toBase64,
+  fromBase64,
+  thrownOf,
+  rebuild,
+  type Arg,
+  type Command,
+  type Effect,
+  type FromGraded,
+  type GradedLayerName,
+  type Thrown,
+  type ToGraded,
+  type Wire,
+} from "./protocol";
 
 /** The real functions the runtime itself needs, taken before graded code can replace them. */
 const realSetImmediate = setImmediate;
@@ -35,9 +49,15 @@ class GradedRuntime {
   private readonly objects = new Map<number, object>();
   private readonly objectIds = new Map<object, number>();
   private nextObject = 1;
-  private readonly timers = new Map<number, { node: SimNode | undefined; kind: "timeout" | "interval" | "immediate"; fn: Function; args: unknown[] }>();
+  private readonly timers = new Map<
+    number,
+    { node: SimNode | undefined; kind: "timeout" | "interval" | "immediate"; fn: Function; args: unknown[] }
+  >();
   private nextTimer = 1;
-  private readonly hostCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; decodeAs: (w: Wire | undefined) => unknown }>();
+  private readonly hostCalls = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void; decodeAs: (w: Wire | undefined) => unknown }
+  >();
   private nextHostCall = 1;
   private readonly stubs = new Map<number, unknown>();
   /** Rafts whose getState() goes with every answer, with the node each lives in. */
@@ -68,7 +88,10 @@ class GradedRuntime {
         continue;
       }
       if (frame.t === "stop") {
-        this.pipe.write({ t: "bye", coverage: (globalThis as { __coverage__?: unknown }).__coverage__ } satisfies FromGraded);
+        this.pipe.write({
+          t: "bye",
+          coverage: (globalThis as { __coverage__?: unknown }).__coverage__,
+        } satisfies FromGraded);
         return;
       }
       if (frame.t !== "step") throw new Error(`graded side: unexpected frame ${frame.t}`);
@@ -96,12 +119,22 @@ class GradedRuntime {
       }
       case "make": {
         const factory = this.factory(cmd.layer);
-        this.invoke(cmd.id, cmd.node, () => (factory as Function)(...cmd.args.map((a) => this.arg(a))), cmd.layer === "raft");
+        this.invoke(
+          cmd.id,
+          cmd.node,
+          () => (factory as Function)(...cmd.args.map((a) => this.arg(a))),
+          cmd.layer === "raft",
+        );
         return;
       }
       case "call": {
         const obj = this.objects.get(cmd.obj) as Record<string, Function> | undefined;
-        if (!obj) return this.emit({ e: "threw", id: cmd.id, error: { name: "Error", message: `harness bug: no graded object #${cmd.obj}` } });
+        if (!obj)
+          return this.emit({
+            e: "threw",
+            id: cmd.id,
+            error: { name: "Error", message: `harness bug: no graded object #${cmd.obj}` },
+          });
         this.invoke(cmd.id, cmd.node, () => obj[cmd.method](...cmd.args.map((a) => this.arg(a))), false);
         return;
       }
@@ -184,7 +217,8 @@ class GradedRuntime {
     if (value === undefined) return { u: 1 };
     if (value !== null && (typeof value === "object" || typeof value === "function")) {
       if (typeof (value as { then?: unknown }).then === "function") return { promise: 1 };
-      const methods = typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value) ? handlerNames(value) : [];
+      const methods =
+        typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value) ? handlerNames(value) : [];
       if (methods.length > 0 || typeof value === "function") {
         let id = this.objectIds.get(value);
         if (id === undefined) {
@@ -256,8 +290,13 @@ class GradedRuntime {
   private observedRaftFactory(tag: number): Function {
     const makeRaft = this.factory("raft");
     return (peers: unknown, me: unknown, persister: unknown, applyCh: unknown) => {
-      if (applyCh instanceof Channel) watchSends(applyCh, (msg) => this.emit({ e: "applied", tag, msg: this.wire(msg) }));
-      else this.emit({ e: "warn", message: `the service of Raft tag ${tag} handed its Raft an applyCh that is not a harness Channel: what Raft applies there is not checked` });
+      if (applyCh instanceof Channel)
+        watchSends(applyCh, (msg) => this.emit({ e: "applied", tag, msg: this.wire(msg) }));
+      else
+        this.emit({
+          e: "warn",
+          message: `the service of Raft tag ${tag} handed its Raft an applyCh that is not a harness Channel: what Raft applies there is not checked`,
+        });
       const raft = makeRaft(peers, me, persister, applyCh);
       const r = this.wire(raft);
       if ("obj" in r) this.rafts.set(r.obj, currentNode());
@@ -269,7 +308,12 @@ class GradedRuntime {
   // --- calls to judging-side objects --------------------------------------------------------------
 
   /** An async call to a judging object: an effect now, its result in a later `settle`. */
-  hostCall(host: number, method: string, args: Wire[], decodeAs: (w: Wire | undefined) => unknown = (w) => this.unwire(w)): Promise<unknown> {
+  hostCall(
+    host: number,
+    method: string,
+    args: Wire[],
+    decodeAs: (w: Wire | undefined) => unknown = (w) => this.unwire(w),
+  ): Promise<unknown> {
     const node = currentNode();
     if (node && !node.alive) return never();
     const id = this.nextHostCall++;
@@ -293,7 +337,13 @@ class GradedRuntime {
     if (kind === "clnt") return new ClntStub(this, host);
     if (kind === "chan") return new HostChannel(this, host);
     const stub: Record<string, Function> = {};
-    for (const m of methods) stub[m] = (...args: unknown[]) => rt.callout(host, m, args.map((a) => rt.wire(a)));
+    for (const m of methods)
+      stub[m] = (...args: unknown[]) =>
+        rt.callout(
+          host,
+          m,
+          args.map((a) => rt.wire(a)),
+        );
     return Object.freeze(stub);
   }
 
@@ -323,12 +373,18 @@ class GradedRuntime {
       if (node) node.run(() => timer.fn(...timer.args));
       else timer.fn(...timer.args);
     } catch (e) {
-      this.emit({ e: "fail", kind: "implementation", message: `a ${timer.kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, details: (e as Error)?.stack });
+      this.emit({
+        e: "fail",
+        kind: "implementation",
+        message: `a ${timer.kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`,
+        details: (e as Error)?.stack,
+      });
     }
   }
 
   private schedule(kind: "timeout" | "interval" | "immediate", fn: unknown, ms: unknown, args: unknown[]): unknown {
-    if (typeof fn !== "function") throw new TypeError(`The "callback" argument must be of type function. Received ${typeof fn}`);
+    if (typeof fn !== "function")
+      throw new TypeError(`The "callback" argument must be of type function. Received ${typeof fn}`);
     const node = currentNode();
     const id = this.nextTimer++;
     const handle = timerHandle(id);
@@ -359,12 +415,18 @@ class GradedRuntime {
     const rt = this;
     function VirtualDate(this: unknown, ...args: unknown[]): unknown {
       if (!new.target) return new RealDate(rt.now).toString();
-      return args.length === 0 ? new RealDate(rt.now) : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+      return args.length === 0
+        ? new RealDate(rt.now)
+        : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
     }
     VirtualDate.prototype = RealDate.prototype;
     Object.assign(VirtualDate, { now: () => rt.now, parse: RealDate.parse, UTC: RealDate.UTC });
     g.Date = VirtualDate;
-    Object.defineProperty(globalThis, "performance", { value: Object.freeze({ now: () => rt.now, timeOrigin: 0, mark() {}, measure() {} }), configurable: true, writable: true });
+    Object.defineProperty(globalThis, "performance", {
+      value: Object.freeze({ now: () => rt.now, timeOrigin: 0, mark() {}, measure() {} }),
+      configurable: true,
+      writable: true,
+    });
     const hrtime = (prev?: [number, number]) => {
       const ns = Math.round(rt.now * 1e6);
       const t: [number, number] = [Math.floor(ns / 1e9), ns % 1e9];
@@ -376,10 +438,16 @@ class GradedRuntime {
     hrtime.bigint = () => BigInt(Math.round(rt.now * 1e6));
     process.hrtime = hrtime as typeof process.hrtime;
     Math.random = () => rt.rng.float();
-    const print = (args: unknown[]) => this.emit({ e: "out", node: this.nodeId(currentNode()), text: format(...args) + "\n" });
-    for (const level of ["log", "info", "warn", "error", "debug", "trace"] as const) (console as unknown as Record<string, unknown>)[level] = (...args: unknown[]) => print(args);
+    const print = (args: unknown[]) =>
+      this.emit({ e: "out", node: this.nodeId(currentNode()), text: format(...args) + "\n" });
+    for (const level of ["log", "info", "warn", "error", "debug", "trace"] as const)
+      (console as unknown as Record<string, unknown>)[level] = (...args: unknown[]) => print(args);
     const write = (chunk: unknown, ...rest: unknown[]) => {
-      this.emit({ e: "out", node: this.nodeId(currentNode()), text: typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8") });
+      this.emit({
+        e: "out",
+        node: this.nodeId(currentNode()),
+        text: typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"),
+      });
       const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       cb?.();
       return true;
@@ -388,12 +456,23 @@ class GradedRuntime {
     process.stderr.write = write as typeof process.stderr.write;
     const trap = (call: string) => {
       const error = new Error(`${call} is not allowed in graded code`);
-      this.emit({ e: "fail", kind: "implementation", message: `the graded code called ${call}; a submission must never end the process`, details: error.stack });
+      this.emit({
+        e: "fail",
+        kind: "implementation",
+        message: `the graded code called ${call}; a submission must never end the process`,
+        details: error.stack,
+      });
       throw error;
     };
     process.exit = ((code?: unknown) => trap(`process.exit(${code ?? ""})`)) as typeof process.exit;
     process.abort = (() => trap("process.abort()")) as typeof process.abort;
-    const onError = (e: unknown) => this.emit({ e: "fail", kind: "implementation", message: `unhandled error in the graded code: ${describeThrown(e)}`, details: (e as Error)?.stack });
+    const onError = (e: unknown) =>
+      this.emit({
+        e: "fail",
+        kind: "implementation",
+        message: `unhandled error in the graded code: ${describeThrown(e)}`,
+        details: (e as Error)?.stack,
+      });
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
     const rtAmbient = {
@@ -405,7 +484,11 @@ class GradedRuntime {
         }
         if (++this.activity > this.init.livelockEvents) {
           this.livelocked = true;
-          this.emit({ e: "fail", kind: "livelock", message: `livelock at ${(this.now / 1000).toFixed(3)}s (virtual): ${this.init.livelockEvents} channel operations in the graded code without virtual time advancing` });
+          this.emit({
+            e: "fail",
+            kind: "livelock",
+            message: `livelock at ${(this.now / 1000).toFixed(3)}s (virtual): ${this.init.livelockEvents} channel operations in the graded code without virtual time advancing`,
+          });
           return false;
         }
         return true;
@@ -419,7 +502,16 @@ class GradedRuntime {
     setAmbient(rtAmbient);
     const watched: [string, () => unknown][] = [
       ["Math.random", () => Math.random],
-      ...["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate", "Date", "performance"].map((name) => [name, () => g[name]] as [string, () => unknown]),
+      ...[
+        "setTimeout",
+        "setInterval",
+        "setImmediate",
+        "clearTimeout",
+        "clearInterval",
+        "clearImmediate",
+        "Date",
+        "performance",
+      ].map((name) => [name, () => g[name]] as [string, () => unknown]),
       ["process.hrtime", () => process.hrtime],
     ];
     const installed = watched.map(([name, get]) => ({ name, get, value: get() }));
@@ -439,7 +531,11 @@ class GradedRuntime {
     const replaced = this.replacedGlobals();
     if (replaced.length === 0) return;
     this.reportedReplaced = true;
-    this.emit({ e: "fail", kind: "integrity", message: `the graded code replaced ${replaced.join(", ")} during the run; the harness drives time and randomness, so this run's verdict cannot be trusted` });
+    this.emit({
+      e: "fail",
+      kind: "integrity",
+      message: `the graded code replaced ${replaced.join(", ")} during the run; the harness drives time and randomness, so this run's verdict cannot be trusted`,
+    });
   }
 }
 
@@ -519,10 +615,17 @@ class ClntStub extends HostStub {
     Object.freeze(this);
   }
   call(serverName: string, serviceMethod: string, args?: unknown): Promise<unknown> {
-    if (typeof serverName !== "string") throw new TypeError(`clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`);
+    if (typeof serverName !== "string")
+      throw new TypeError(
+        `clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`,
+      );
     const encoded = this.encodeArgs(serviceMethod, args);
     if (!encoded) return never();
-    return this.rt.hostCall(this.host, "call", [{ v: toBase64(encode(serverName)) }, { v: toBase64(encode(String(serviceMethod))) }, encoded]);
+    return this.rt.hostCall(this.host, "call", [
+      { v: toBase64(encode(serverName)) },
+      { v: toBase64(encode(String(serviceMethod))) },
+      encoded,
+    ]);
   }
 }
 Object.freeze(ClntStub.prototype);
@@ -581,7 +684,8 @@ export async function runGradedSide(toGraded: string, fromGraded: string): Promi
   try {
     const init = pipe.read<ToGraded>();
     if (init.t !== "init") throw new Error(`graded side: expected init, got ${init.t}`);
-    if (init.coverage) startCoverage(init.coverage);
+    // Only the require hook: the coverage goes back over the pipe, never to a file of the graded side.
+    if (init.coverage) instrumentGradedFiles(init.coverage, false);
     const rt = new GradedRuntime(pipe, init);
     rt.installGlobals();
     pipe.write({ t: "ready", loaded: rt.loadAll() });
@@ -590,16 +694,4 @@ export async function runGradedSide(toGraded: string, fromGraded: string): Promi
     if (!(e instanceof PipeClosed)) throw e;
   }
   realExit(0);
-}
-
-/** Instruments the graded files as they load (nyc), so the judging side can merge their coverage. */
-function startCoverage(setup: { cwd: string; include: string[] }): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const NYC = require("nyc");
-  const { parserPlugins } = require("@istanbuljs/nyc-config-typescript");
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const nyc = new NYC({ cwd: setup.cwd, include: setup.include, exclude: [], extension: [".ts"], hookRequire: true, cache: false, sourceMap: true, parserPlugins, useSpawnWrap: false, silent: true });
-  // Only the require hook: the coverage goes back over the pipe, never to a file of the graded side.
-  nyc.wrap();
-  nyc.writeCoverageFile = () => undefined;
 }

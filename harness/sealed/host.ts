@@ -19,7 +19,20 @@ import { SimulationFailure, ImplementationError } from "../sim/errors";
 import { Channel } from "../api/channel";
 import { SyncPipe, PipeClosed } from "./pipe";
 import { SEALED_FACTORY, type ObservedRaftFactory } from "./markers";
-import { toBase64, fromBase64, thrownOf, rebuild, type Arg, type Command, type Effect, type FromGraded, type GradedLayerName, type Thrown, type ToGraded, type Wire } from "./protocol";
+import {
+  toBase64,
+  fromBase64,
+  thrownOf,
+  rebuild,
+  type Arg,
+  type Command,
+  type Effect,
+  type FromGraded,
+  type GradedLayerName,
+  type Thrown,
+  type ToGraded,
+  type Wire,
+} from "./protocol";
 
 /** Every graded process of this process that has not exited, with what unblocks its pipe's open. */
 const live = new Map<ChildProcess, () => void>();
@@ -109,12 +122,16 @@ export class GradedSide {
     const fromGraded = path.join(dir, "from-graded");
     execFileSync("mkfifo", ["-m", options.user ? "0666" : "0600", toGraded, fromGraded]);
     if (options.user) fs.chmodSync(dir, 0o711);
-    const child = spawn(process.execPath, [`--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "test" },
-      cwd: process.cwd(),
-      ...(options.user ?? {}),
-    });
+    const child = spawn(
+      process.execPath,
+      [`--max-old-space-size=${options.memoryMb}`, BIN, GRADED_ARG, toGraded, fromGraded],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "test" },
+        cwd: process.cwd(),
+        ...(options.user ?? {}),
+      },
+    );
     let tail = "";
     const keep = (chunk: Buffer) => (tail = (tail + chunk.toString("utf8")).slice(-8192));
     child.stdout!.on("data", keep);
@@ -148,15 +165,32 @@ export class GradedSide {
     let readFd: number;
     let ready: Extract<FromGraded, { t: "ready" }>;
     try {
-      readFd = await withTimeout(openAsync(fromGraded), options.loadTimeoutMs, exited, unblockOpen, (fd) => fs.closeSync(fd));
+      readFd = await withTimeout(openAsync(fromGraded), options.loadTimeoutMs, exited, unblockOpen, (fd) =>
+        fs.closeSync(fd),
+      );
       const pipe = new SyncPipe(readFd, writeFd);
-      pipe.write({ t: "init", layers: options.layers, livelockEvents: options.livelockEvents ?? 200_000, coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include } } satisfies ToGraded);
-      ready = await withTimeout(readFrameAsync<Extract<FromGraded, { t: "ready" }>>(readFd), options.loadTimeoutMs, exited, () => child.kill("SIGKILL"));
+      pipe.write({
+        t: "init",
+        layers: options.layers,
+        livelockEvents: options.livelockEvents ?? 200_000,
+        coverage: options.coverage && { cwd: options.coverage.cwd, include: options.coverage.include },
+      } satisfies ToGraded);
+      ready = await withTimeout(
+        readFrameAsync<Extract<FromGraded, { t: "ready" }>>(readFd),
+        options.loadTimeoutMs,
+        exited,
+        () => child.kill("SIGKILL"),
+      );
       if (ready.t !== "ready") throw new Error(`unexpected first frame ${ready.t}`);
       return new GradedSide(child, pipe, ready.loaded, options, () => tail, exited, dir);
     } catch (e) {
       fs.closeSync(writeFd);
-      const why = e instanceof TimeoutError ? `the graded code did not finish loading within ${options.loadTimeoutMs / 1000} s (--load-timeout); a loop at the top level of a module never yields` : e instanceof ExitError ? `the graded process ended while loading (${e.message})` : `the graded process could not start: ${(e as Error).message}`;
+      const why =
+        e instanceof TimeoutError
+          ? `the graded code did not finish loading within ${options.loadTimeoutMs / 1000} s (--load-timeout); a loop at the top level of a module never yields`
+          : e instanceof ExitError
+            ? `the graded process ended while loading (${e.message})`
+            : `the graded process could not start: ${(e as Error).message}`;
       throw failStart(why);
     }
   }
@@ -188,7 +222,8 @@ export class GradedSide {
     const error = this.loaded[layer];
     if (error) throw new ImplementationError(error);
     if (error === undefined) throw new ImplementationError(`no module was selected for the ${layer} layer`);
-    const make = (...args: unknown[]) => this.invoke({ c: "make", id: 0, node: this.nodeOf(currentNode()), layer, args: args.map((a) => this.arg(a)) });
+    const make = (...args: unknown[]) =>
+      this.invoke({ c: "make", id: 0, node: this.nodeOf(currentNode()), layer, args: args.map((a) => this.arg(a)) });
     return Object.assign(make, { [SEALED_FACTORY]: layer });
   }
 
@@ -228,7 +263,8 @@ export class GradedSide {
       for (;;) {
         const frame = this.pipe.read<FromGraded>();
         if (frame.t === "done") {
-          if (!Array.isArray(frame.fx) || !Array.isArray(frame.states)) throw new Error("a step's answer without its effects and states");
+          if (!Array.isArray(frame.fx) || !Array.isArray(frame.states))
+            throw new Error("a step's answer without its effects and states");
           done = frame;
           break;
         }
@@ -257,7 +293,8 @@ export class GradedSide {
     const host = this.hosts.get(frame.host) as Record<string, Function> | undefined;
     const node = frame.node === undefined ? undefined : this.nodes.get(frame.node);
     try {
-      if (!host || typeof host[frame.method] !== "function") throw new Error(`no method ${frame.method} on that object`);
+      if (!host || typeof host[frame.method] !== "function")
+        throw new Error(`no method ${frame.method} on that object`);
       const args = frame.args.map((w) => this.value(w));
       const result = node ? node.run(() => host[frame.method](...args)) : host[frame.method](...args);
       return { t: "answer", r: wireOf(result) };
@@ -358,7 +395,14 @@ export class GradedSide {
         return;
       }
       case "fail":
-        world.fail(fx.kind !== "implementation" ? new SimulationFailure(fx.kind === "livelock" ? "livelock" : "integrity", fx.message) : new ImplementationError(fx.message, fx.details ? Object.assign(new Error(fx.message), { stack: fx.details }) : undefined));
+        world.fail(
+          fx.kind !== "implementation"
+            ? new SimulationFailure(fx.kind === "livelock" ? "livelock" : "integrity", fx.message)
+            : new ImplementationError(
+                fx.message,
+                fx.details ? Object.assign(new Error(fx.message), { stack: fx.details }) : undefined,
+              ),
+        );
         return;
       case "warn":
         world.warn(fx.message);
@@ -386,7 +430,8 @@ export class GradedSide {
   private hostCall(fx: Extract<Effect, { e: "acall" }>): void {
     const host = this.hosts.get(fx.host) as Record<string, Function> | undefined;
     const node = this.nodeById(fx.node);
-    const settle = (ok: boolean, r?: Wire, error?: string) => this.pending.push({ c: "settle", id: fx.id, ok, r, error });
+    const settle = (ok: boolean, r?: Wire, error?: string) =>
+      this.pending.push({ c: "settle", id: fx.id, ok, r, error });
     let result: Promise<unknown>;
     try {
       if (!host || typeof host[fx.method] !== "function") throw new Error(`no method ${fx.method}`);
@@ -401,7 +446,12 @@ export class GradedSide {
     );
   }
 
-  private mirrorTimer(id: number, node: SimNode | undefined, kind: "timeout" | "interval" | "immediate", ms: number): void {
+  private mirrorTimer(
+    id: number,
+    node: SimNode | undefined,
+    kind: "timeout" | "interval" | "immediate",
+    ms: number,
+  ): void {
     const world = this.world!;
     const clock = world.clock;
     if (world.ended || (node && !node.alive)) return;
@@ -415,9 +465,15 @@ export class GradedSide {
       world.trace.record(clock.now, "timer", node ? node.label : "tester", kind);
       this.pending.push({ c: "fire", timer: id });
     };
-    const handle = kind === "timeout" ? clock.setTimeout(fire, ms) : kind === "interval" ? clock.setInterval(fire, ms) : clock.setImmediate(fire);
+    const handle =
+      kind === "timeout"
+        ? clock.setTimeout(fire, ms)
+        : kind === "interval"
+          ? clock.setInterval(fire, ms)
+          : clock.setImmediate(fire);
     key = Number(handle);
-    const cancel = kind === "immediate" ? () => clock.clearImmediate(handle as never) : () => clock.clearTimeout(handle);
+    const cancel =
+      kind === "immediate" ? () => clock.clearImmediate(handle as never) : () => clock.clearTimeout(handle);
     this.mirrors.set(id, { cancel, node, key });
     node?.timers.set(key, () => {
       cancel();
@@ -470,7 +526,15 @@ export class GradedSide {
     if (p) return p;
     const obj: Record<string, Function> = {};
     for (const m of methods) {
-      obj[m] = (...args: unknown[]) => this.invoke({ c: "call", id: 0, node: this.nodeOf(currentNode()), obj: id, method: m, args: args.map((a) => this.arg(a)) });
+      obj[m] = (...args: unknown[]) =>
+        this.invoke({
+          c: "call",
+          id: 0,
+          node: this.nodeOf(currentNode()),
+          obj: id,
+          method: m,
+          args: args.map((a) => this.arg(a)),
+        });
     }
     if (methods.includes("getState")) {
       const call = obj.getState;
@@ -482,7 +546,8 @@ export class GradedSide {
       };
     }
     // The network delivers RPCs through this: every delivery of an instant goes in one step.
-    const queued = (method: string, args: unknown) => this.invokeLater({ c: "call", id: 0, node: this.nodeOf(currentNode()), obj: id, method, args: [this.arg(args)] });
+    const queued = (method: string, args: unknown) =>
+      this.invokeLater({ c: "call", id: 0, node: this.nodeOf(currentNode()), obj: id, method, args: [this.arg(args)] });
     p = Object.freeze(Object.assign(obj, { [QUEUED_CALL]: queued }));
     this.proxies.set(id, p);
     this.proxyIds.set(p, id);
@@ -504,7 +569,12 @@ export class GradedSide {
     if (typeof value !== "object" || value === null) return { v: toBase64(encode(value)) };
     const proxied = this.proxyIds.get(value);
     if (proxied !== undefined) return { obj: proxied };
-    if (value instanceof SimPersister) return { persister: this.hostId(value), state: toBase64(value.readRaftState()), snapshot: toBase64(value.readSnapshot()) };
+    if (value instanceof SimPersister)
+      return {
+        persister: this.hostId(value),
+        state: toBase64(value.readRaftState()),
+        snapshot: toBase64(value.readSnapshot()),
+      };
     if (value instanceof SimClientEnd) return { host: this.hostId(value), kind: "end" };
     if (value instanceof Channel) return { host: this.hostId(value), kind: "chan" };
     if (Array.isArray(value)) {
@@ -514,7 +584,11 @@ export class GradedSide {
     if (ArrayBuffer.isView(value)) return { v: toBase64(encode(value)) };
     const methods = handlerNames(value);
     if (methods.length === 0) return { v: toBase64(encode(value)) };
-    return { host: this.hostId(value), kind: methods.includes("call") && methods.includes("connectTo") ? "clnt" : "object", methods };
+    return {
+      host: this.hostId(value),
+      kind: methods.includes("call") && methods.includes("connectTo") ? "clnt" : "object",
+      methods,
+    };
   }
 
   private hostId(obj: object): number {
@@ -551,10 +625,17 @@ export class GradedSide {
     // A closed pipe is a process that ended (how, close() finds out); anything else on the pipe is
     // the graded code writing what is not the protocol.
     this.dead = this.overMemory
-      ? new SimulationFailure("out-of-memory", this.memoryMessage(), `stopped by the grader: the graded process held ${Math.round(this.overMemory / 1048576)} MiB of resident memory (the limit allows 1.5 times --worker-memory for what is not heap)`)
+      ? new SimulationFailure(
+          "out-of-memory",
+          this.memoryMessage(),
+          `stopped by the grader: the graded process held ${Math.round(this.overMemory / 1048576)} MiB of resident memory (the limit allows 1.5 times --worker-memory for what is not heap)`,
+        )
       : e instanceof PipeClosed
         ? new SimulationFailure("crash", "the graded process ended during the run")
-        : new SimulationFailure("integrity", `the graded process sent what is not the protocol (${(e as Error).message}); the graded code wrote to the harness's pipe, so this run's verdict cannot be trusted`);
+        : new SimulationFailure(
+            "integrity",
+            `the graded process sent what is not the protocol (${(e as Error).message}); the graded code wrote to the harness's pipe, so this run's verdict cannot be trusted`,
+          );
     this.world?.fail(this.dead);
   }
 
@@ -589,13 +670,17 @@ export class GradedSide {
       try {
         this.pipe.write({ t: "stop" } satisfies ToGraded);
         const bye = this.pipe.read<FromGraded>();
-        if (bye.t === "bye" && bye.coverage && this.options.coverage) writeCoverage(this.options.coverage.tempDir, bye.coverage);
+        if (bye.t === "bye" && bye.coverage && this.options.coverage)
+          writeCoverage(this.options.coverage.tempDir, bye.coverage);
       } catch {
         // it died on its way out: nothing more to take
       }
     }
     this.pipe.close();
-    const exit = await Promise.race([this.exited, new Promise<undefined>((r) => realSetTimeout(() => r(undefined), 5000).unref())]);
+    const exit = await Promise.race([
+      this.exited,
+      new Promise<undefined>((r) => realSetTimeout(() => r(undefined), 5000).unref()),
+    ]);
     if (!exit) this.child.kill("SIGKILL");
     fs.rmSync(this.dir, { recursive: true, force: true });
     if (this.dead?.kind === "crash" && exit && !this.overMemory) {
@@ -603,8 +688,16 @@ export class GradedSide {
       const oom = OOM.test(tail);
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       const failure = oom
-        ? new SimulationFailure("out-of-memory", this.memoryMessage(), `last output of the graded process:\n${oomLines(tail)}`)
-        : new SimulationFailure("crash", `the graded process ${how} during the run (a submission must never end its process)`, tail ? `last output of the graded process:\n${tail.split("\n").slice(-20).join("\n")}` : "");
+        ? new SimulationFailure(
+            "out-of-memory",
+            this.memoryMessage(),
+            `last output of the graded process:\n${oomLines(tail)}`,
+          )
+        : new SimulationFailure(
+            "crash",
+            `the graded process ${how} during the run (a submission must never end its process)`,
+            tail ? `last output of the graded process:\n${tail.split("\n").slice(-20).join("\n")}` : "",
+          );
       if (this.world && this.world.failure === this.dead) this.world.failure = failure;
     }
   }
@@ -656,7 +749,13 @@ class ExitError extends Error {}
  * `promise`, or a TimeoutError after `ms` of real time, or an ExitError when the process exits
  * first; a value that comes after that goes to `onLate` (an fd to close).
  */
-function withTimeout<T>(promise: Promise<T>, ms: number, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, onGiveUp: () => void, onLate?: (late: T) => void): Promise<T> {
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  onGiveUp: () => void,
+  onLate?: (late: T) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let over = false;
     const timer = realSetTimeout(() => {

@@ -45,7 +45,10 @@ export class SyncPipe {
   read<T>(): T {
     this.readFully(HEADER);
     const length = this.buf.readUInt32LE(0);
-    if (length > MAX_FRAME) throw new Error(`a frame of ${length} bytes, more than the protocol allows (${MAX_FRAME}): not a frame of the protocol`);
+    if (length > MAX_FRAME)
+      throw new Error(
+        `a frame of ${length} bytes, more than the protocol allows (${MAX_FRAME}): not a frame of the protocol`,
+      );
     if (this.buf.length < length) this.buf = Buffer.alloc(Math.max(length, this.buf.length * 2));
     this.readFully(length);
     return parse(this.buf.toString("utf8", 0, length)) as T;

@@ -32,7 +32,7 @@ export type Arg =
   | { factory: GradedLayerName; observe?: number }; // a graded factory; observe: report each Raft it makes
 
 /** The judging-side objects graded code is handed. */
-export type HostKind = "end" | "clnt" | "chan" | "object";
+type HostKind = "end" | "clnt" | "chan" | "object";
 
 export type GradedLayerName = "raft" | "rsm" | "kv" | "clerk" | "classicKv" | "classicClerk";
 
@@ -74,7 +74,12 @@ export interface Thrown {
 
 /** judging → graded */
 export type ToGraded =
-  | { t: "init"; layers: Partial<Record<GradedLayerName, string>>; livelockEvents: number; coverage?: { cwd: string; include: string[] } }
+  | {
+      t: "init";
+      layers: Partial<Record<GradedLayerName, string>>;
+      livelockEvents: number;
+      coverage?: { cwd: string; include: string[] };
+    }
   | { t: "begin"; seed: number } // the run starts: seeds Math.random; steps follow
   | { t: "step"; now: number; cmds: Command[] }
   | { t: "answer"; r?: Wire; error?: Thrown }
@@ -95,7 +100,10 @@ export function thrownOf(e: unknown, withStack = true): Thrown {
 
 /** The error back as an Error of this side, of the same standard class where it was one (messages depend on it). */
 export function rebuild(t: Thrown): Error {
-  const Standard = ({ TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError } as Record<string, ErrorConstructor>)[t.name] ?? Error;
+  const Standard =
+    ({ TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError } as Record<string, ErrorConstructor>)[
+      t.name
+    ] ?? Error;
   const e = new Standard(t.message);
   e.name = t.name;
   e.stack = t.stack ?? `${t.name}: ${t.message}`;

@@ -11,13 +11,17 @@ import { LAYERS, type Layer } from "../api/implementation";
 import type { GradeConfig } from "../run/config";
 import { GradedSide, type GradedSideOptions } from "./host";
 
-export interface SealedSettings {
+interface SealedSettings {
   config: Pick<GradeConfig, "layers" | "memoryMb" | "loadTimeoutMs">;
   coverage?: GradedSideOptions["coverage"];
 }
 
 /** Runs `body` with the graded code in a process of its own. */
-export async function runSealed(options: RunOptions, settings: SealedSettings, body: (world: World) => Promise<void>): Promise<RunResult> {
+export async function runSealed(
+  options: RunOptions,
+  settings: SealedSettings,
+  body: (world: World) => Promise<void>,
+): Promise<RunResult> {
   let side: GradedSide;
   try {
     side = await takeSide(sideOptions(settings, options.livelockEvents));
@@ -47,7 +51,11 @@ export function startGradedSidesAhead(on: boolean): void {
 async function takeSide(options: GradedSideOptions): Promise<GradedSide> {
   const key = JSON.stringify(options);
   const ready = spare?.key === key ? spare.side : undefined;
-  if (spare && !ready) void spare.side.then((s) => s.discard(), () => undefined);
+  if (spare && !ready)
+    void spare.side.then(
+      (s) => s.discard(),
+      () => undefined,
+    );
   spare = undefined;
   const side = ready ?? GradedSide.launch(options);
   if (keepSpare) {
@@ -102,8 +110,14 @@ function prewarm(refs: string[]): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { compileFile } = require("../../bin/register-ts") as { compileFile?: (file: string) => void };
   const root = path.resolve(__dirname, "..", "..");
-  const folders = [path.join(root, "harness", "sealed"), path.join(root, "harness", "sim"), path.join(root, "harness", "api"), path.join(root, "harness", "run", "load.ts")];
-  for (const ref of refs) folders.push(ref === "reference" || ref === "student" ? path.join(root, ref) : path.resolve(ref));
+  const folders = [
+    path.join(root, "harness", "sealed"),
+    path.join(root, "harness", "sim"),
+    path.join(root, "harness", "api"),
+    path.join(root, "harness", "run", "load.ts"),
+  ];
+  for (const ref of refs)
+    folders.push(ref === "reference" || ref === "student" ? path.join(root, ref) : path.resolve(ref));
   const all: string[] = [];
   for (const folder of folders) {
     const files = warmed.get(folder) ?? tsFiles(folder);

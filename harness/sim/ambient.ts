@@ -6,7 +6,7 @@
  */
 import type { SimNode } from "./node";
 
-export interface Ambient {
+interface Ambient {
   /** Counts one channel operation or RPC; false once the run is over (the caller stops its chain). */
   noteActivity(): boolean;
   /** Marks a blocked operation; call the result when it is done. */

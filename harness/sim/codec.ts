@@ -75,9 +75,10 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
   if (!(bytes instanceof Uint8Array)) malformed(`expected a Uint8Array, got ${describeType(bytes)}`);
   if (bytes.length === 0) malformed("no bytes at all (nothing was saved? check for an empty array before decoding)");
   // A Buffer's slice() shares memory; a plain view makes every slice below a real copy.
-  const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const plain =
+    bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new Decoder(plain);
-  const value = plain[0] === UNDEFINED ? (decoder.pos = 1, undefined) : decoder.value();
+  const value = plain[0] === UNDEFINED ? ((decoder.pos = 1), undefined) : decoder.value();
   if (decoder.pos !== plain.length) malformed(`${plain.length - decoder.pos} trailing bytes after the value`);
   return value as T;
 }
@@ -132,7 +133,7 @@ class Encoder {
       case "bigint":
         this.ensure(1);
         this.buf[this.pos++] = BIGINT;
-        return this.bigVarint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+        return this.bigVarint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
       case "undefined":
         return this.fail("it is undefined; it would be lost in transit — use null or omit the field");
       case "function":
@@ -525,7 +526,8 @@ class Decoder {
     for (const key of keys) {
       const value = this.value();
       // Plain assignment to "__proto__" would set the prototype instead of making a field.
-      if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === "__proto__")
+        Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
       else obj[key] = value;
     }
     return obj;
@@ -666,7 +668,9 @@ function classProblem(proto: object): string | undefined {
 
 /** A data-only class (fields, no methods below Object.prototype) is fine: it encodes as a plain object. */
 function judgeClass(proto: object): string | null {
-  const ctor: unknown = Object.hasOwn(proto, "constructor") ? (proto as { constructor: unknown }).constructor : undefined;
+  const ctor: unknown = Object.hasOwn(proto, "constructor")
+    ? (proto as { constructor: unknown }).constructor
+    : undefined;
   const name = typeof ctor === "function" && ctor.name ? ctor.name : "";
   const methods: string[] = [];
   const fields: string[] = [];
@@ -687,6 +691,7 @@ function judgeClass(proto: object): string | null {
   }
   const owner = name ? `class ${name}` : "the object's prototype";
   if (methods.length > 0) return `${owner} has methods ${methods.join(", ")}; they would be lost — send plain data`;
-  if (fields.length > 0) return `${name ? `class ${name}` : "the object"} inherits fields ${fields.join(", ")} from its prototype; they would be lost — send plain data`;
+  if (fields.length > 0)
+    return `${name ? `class ${name}` : "the object"} inherits fields ${fields.join(", ")} from its prototype; they would be lost — send plain data`;
   return null;
 }

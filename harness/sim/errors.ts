@@ -48,7 +48,10 @@ export class TestFailure extends SimulationFailure {
 export class ImplementationError extends SimulationFailure {
   constructor(message: string, thrown?: unknown) {
     const stack = thrown instanceof Error && thrown.stack ? gradedFrames(thrown.stack) : undefined;
-    const readOnly = thrown instanceof TypeError && HARNESS_OBJECT_CHANGED.test(thrown.message) ? "; the persister, applyCh and ends the harness hands over are read-only" : "";
+    const readOnly =
+      thrown instanceof TypeError && HARNESS_OBJECT_CHANGED.test(thrown.message)
+        ? "; the persister, applyCh and ends the harness hands over are read-only"
+        : "";
     super("implementation", `${message}${readOnly}${stack?.at ? ` (at ${stack.at})` : ""}`, stack?.text ?? "");
     this.name = "ImplementationError";
     this.cause = thrown;
@@ -56,7 +59,8 @@ export class ImplementationError extends SimulationFailure {
 }
 
 /** V8's words for a write to a frozen harness object. */
-const HARNESS_OBJECT_CHANGED = /^Cannot (assign to read only property|add property|delete property|define property) .*'#<(SimPersister|Channel|SimClientEnd|GradedPersister|HostChannel|ClientEndStub|ClntStub)>'/;
+const HARNESS_OBJECT_CHANGED =
+  /^Cannot (assign to read only property|add property|delete property|define property) .*'#<(SimPersister|Channel|SimClientEnd|GradedPersister|HostChannel|ClientEndStub|ClntStub)>'/;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Frames of the harness itself, of node and of installed packages: not the graded code. */
@@ -69,9 +73,13 @@ const HARNESS_FRAME = new RegExp(
  * with only the frames from the first graded one to the last, so a student sees their own frames
  * and not the simulator's.
  */
-export function gradedFrames(stack: string): { at?: string; text: string } {
+function gradedFrames(stack: string): { at?: string; text: string } {
   const lines = stack.split("\n");
-  const frames = lines.map((l, i) => ({ i, l, graded: /^\s+at /.test(l) && !HARNESS_FRAME.test(l.replace(/^\s+at (.*? \()?/, "")) }));
+  const frames = lines.map((l, i) => ({
+    i,
+    l,
+    graded: /^\s+at /.test(l) && !HARNESS_FRAME.test(l.replace(/^\s+at (.*? \()?/, "")),
+  }));
   const graded = frames.filter((f) => f.graded);
   if (graded.length === 0) return { text: stack };
   const location = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(graded[0].l);
@@ -80,7 +88,10 @@ export function gradedFrames(stack: string): { at?: string; text: string } {
   const last = graded[graded.length - 1].i;
   const header = lines.slice(0, first).filter((l) => !/^\s+at /.test(l));
   const cut = lines.length - 1 - last + (first - header.length);
-  return { at, text: [...header, ...lines.slice(first, last + 1)].join("\n") + (cut > 0 ? `\n    … ${cut} harness frames` : "") };
+  return {
+    at,
+    text: [...header, ...lines.slice(first, last + 1)].join("\n") + (cut > 0 ? `\n    … ${cut} harness frames` : ""),
+  };
 }
 
 function escapeRegExp(s: string): string {

@@ -17,12 +17,12 @@ import type { ClientEnd } from "../api/network";
 import { handlerNames, QUEUED_CALL } from "./handlers";
 
 /** labrpc's constants, named as in the 2025 sources. */
-export const SHORT_DELAY_MS = 27; // unreliable: each request waits rand(0..26) ms
-export const LONG_DELAY_MS = 7000; // longDelays: a call to an unreachable server fails after rand(0..6999) ms
-export const SHORT_FAILURE_MS = 100; // otherwise after rand(0..99) ms
-export const DROP_PER_MILLE = 100; // unreliable: 10 % of requests and 10 % of replies are lost
-export const REORDER_OF_900 = 600; // longReordering: 2/3 of replies arrive 200..2199 ms late
-export const DEAD_CHECK_MS = 100; // how often a waiting call notices that its server died
+const SHORT_DELAY_MS = 27; // unreliable: each request waits rand(0..26) ms
+const LONG_DELAY_MS = 7000; // longDelays: a call to an unreachable server fails after rand(0..6999) ms
+const SHORT_FAILURE_MS = 100; // otherwise after rand(0..99) ms
+const DROP_PER_MILLE = 100; // unreliable: 10 % of requests and 10 % of replies are lost
+const REORDER_OF_900 = 600; // longReordering: 2/3 of replies arrive 200..2199 ms late
+const DEAD_CHECK_MS = 100; // how often a waiting call notices that its server died
 /**
  * raftgrade's one addition to labrpc's timing: an end carries at most this many calls per virtual
  * millisecond, the rest wait for the next one. On a network without delays an RPC costs no
@@ -30,7 +30,7 @@ export const DEAD_CHECK_MS = 100; // how often a waiting call notices that its s
  * resending a rejected AppendEntries) would otherwise never let the clock advance; in Go each
  * round trip takes tens of microseconds, which is about this rate.
  */
-export const END_CALLS_PER_MS = 10;
+const END_CALLS_PER_MS = 10;
 
 /** A promise that never settles: what a crashed process's pending call turns into. */
 const never = <T>() => new Promise<T>(() => {});
@@ -119,7 +119,8 @@ export class Network {
   /** Connects an end to a server name; an end is connected once, for its whole life. */
   connect(endName: string, serverName: string): void {
     const end = this.endState(endName);
-    if (end.serverName !== undefined) throw new Error(`harness bug: end "${endName}" is already connected to ${end.serverName}`);
+    if (end.serverName !== undefined)
+      throw new Error(`harness bug: end "${endName}" is already connected to ${end.serverName}`);
     end.serverName = serverName;
   }
 
@@ -185,7 +186,13 @@ export class Network {
     world.counters.rpcs++;
     world.counters.bytes += argBytes.length;
     const id = this.nextCallId++;
-    world.trace.record(world.now(), "rpc.send", who, `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes)`, hashBytes(argBytes, argBytes.length));
+    world.trace.record(
+      world.now(),
+      "rpc.send",
+      who,
+      `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes)`,
+      hashBytes(argBytes, argBytes.length),
+    );
     // The HTML report's recorder (replay --html only) follows the call's steps: `rec` is undefined otherwise.
     const rec = recording();
     const r = rec ? rec.rpcSend(id, end.owner?.name ?? "tester", end.serverName, serviceMethod, argBytes.length) : -1;
@@ -240,7 +247,13 @@ export class Network {
     }
     this.totalBytes += replyBytes.length;
     world.counters.bytes += replyBytes.length;
-    world.trace.record(world.now(), "rpc.reply", who, `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`, hashBytes(replyBytes, replyBytes.length));
+    world.trace.record(
+      world.now(),
+      "rpc.reply",
+      who,
+      `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`,
+      hashBytes(replyBytes, replyBytes.length),
+    );
     rec?.rpcEnd(r, late ? FATE.late : FATE.delivered, replyBytes.length);
     return decode<Reply>(replyBytes);
   }
@@ -282,9 +295,19 @@ export class Network {
    * at the next 100 ms mark only when the topology changes (see noticeChanges), which gives the
    * same answer at the same virtual time without keeping a timer per waiting call.
    */
-  private runHandler(end: EndState, serverName: string, server: SimServer, method: string, argBytes: Uint8Array, id: number): Promise<Uint8Array | null> {
+  private runHandler(
+    end: EndState,
+    serverName: string,
+    server: SimServer,
+    method: string,
+    argBytes: Uint8Array,
+    id: number,
+  ): Promise<Uint8Array | null> {
     return new Promise((resolve) => {
-      const release = this.world.beginWait(`RPC #${id} ${method} to ${serverName}: its handler has not returned`, server.node);
+      const release = this.world.beginWait(
+        `RPC #${id} ${method} to ${serverName}: its handler has not returned`,
+        server.node,
+      );
       let settled = false;
       const call: InflightCall = {
         end,
@@ -301,7 +324,9 @@ export class Network {
         },
       };
       this.inflight.add(call);
-      server.dispatch(this.world, serverName, method, argBytes).then((reply) => call.finish(reply && !this.isDead(call) ? reply : null));
+      server
+        .dispatch(this.world, serverName, method, argBytes)
+        .then((reply) => call.finish(reply && !this.isDead(call) ? reply : null));
     });
   }
 
@@ -340,7 +365,12 @@ export class SimServer {
   }
 
   /** Decodes the args, runs the handler, encodes the reply; null (and a failed run) on any fault. */
-  async dispatch(world: World, serverName: string, serviceMethod: string, argBytes: Uint8Array): Promise<Uint8Array | null> {
+  async dispatch(
+    world: World,
+    serverName: string,
+    serviceMethod: string,
+    argBytes: Uint8Array,
+  ): Promise<Uint8Array | null> {
     this.count++;
     const where = `${serviceMethod} on ${this.node ? this.node.label : serverName}`;
     const handler = this.findHandler(serviceMethod, serverName);
@@ -350,13 +380,17 @@ export class SimServer {
     }
     try {
       const args = decode(argBytes);
-      const queued = (handler.service as { [QUEUED_CALL]?: (method: string, args: unknown) => Promise<unknown> })[QUEUED_CALL];
+      const queued = (handler.service as { [QUEUED_CALL]?: (method: string, args: unknown) => Promise<unknown> })[
+        QUEUED_CALL
+      ];
       const run = queued ? () => queued(handler.name, args) : () => handler.fn.call(handler.service, args);
       let reply = this.node ? this.node.run(run) : run();
       if (reply && typeof (reply as Promise<unknown>).then === "function") reply = await reply;
       world.afterEvent(); // an RPC delivery is an event: invariants look at the state it left
       if (reply === undefined) {
-        world.fail(new ImplementationError(`RPC handler ${where} returned undefined: a handler must return its reply object`));
+        world.fail(
+          new ImplementationError(`RPC handler ${where} returned undefined: a handler must return its reply object`),
+        );
         return null;
       }
       return encode(reply, "reply");
@@ -368,7 +402,10 @@ export class SimServer {
   }
 
   /** The handler for "Service.method", or a message that names what exists. */
-  private findHandler(serviceMethod: string, serverName: string): { service: object; fn: Function; name: string } | string {
+  private findHandler(
+    serviceMethod: string,
+    serverName: string,
+  ): { service: object; fn: Function; name: string } | string {
     const known = this.handlers.get(serviceMethod);
     if (known) return known;
     const dot = serviceMethod.indexOf(".");

@@ -14,9 +14,6 @@ export function currentNode(): SimNode | undefined {
   return storage.getStore();
 }
 
-/** A handle as returned by the (fake) setTimeout family; numeric via Symbol.toPrimitive. */
-export type TimerHandle = { [Symbol.toPrimitive]?: () => number } | number;
-
 export class SimNode {
   /** False once crashed: its timers are cancelled and its RPCs and channel sends go nowhere. */
   alive = true;

@@ -83,7 +83,9 @@ function copyOf(bytes: Uint8Array): Uint8Array {
 
 function requireBytes(name: string, value: unknown): void {
   if (value instanceof Uint8Array) return;
-  throw new TypeError(`Persister.save: ${name} must be a Uint8Array (encode your state with encode() from harness/api), got ${describe(value)}`);
+  throw new TypeError(
+    `Persister.save: ${name} must be a Uint8Array (encode your state with encode() from harness/api), got ${describe(value)}`,
+  );
 }
 
 function describe(value: unknown): string {
@@ -91,7 +93,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") {
     const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null ? "a plain object" : `an instance of ${proto.constructor?.name || "a class"}`;
+    return proto === Object.prototype || proto === null
+      ? "a plain object"
+      : `an instance of ${proto.constructor?.name || "a class"}`;
   }
   return typeof value;
 }

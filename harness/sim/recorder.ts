@@ -13,11 +13,36 @@
 import { activeWorld } from "./world";
 
 /** What became of an RPC; the numbers are what the run data stores. */
-export const RPC_FATES = ["pending", "delivered", "request dropped", "reply dropped", "peer unreachable", "no reply", "late", "caller crashed"] as const;
-export const FATE = { pending: 0, delivered: 1, requestDropped: 2, replyDropped: 3, unreachable: 4, serverDied: 5, late: 6, callerCrashed: 7 } as const;
+const RPC_FATES = [
+  "pending",
+  "delivered",
+  "request dropped",
+  "reply dropped",
+  "peer unreachable",
+  "no reply",
+  "late",
+  "caller crashed",
+] as const;
+export const FATE = {
+  pending: 0,
+  delivered: 1,
+  requestDropped: 2,
+  replyDropped: 3,
+  unreachable: 4,
+  serverDied: 5,
+  late: 6,
+  callerCrashed: 7,
+} as const;
 
 /** Budgets: beyond them the oldest entries are dropped (the end of a run is where it failed), with a note. */
-export const BUDGET = { rpcs: 40_000, logLines: 20_000, ops: 20_000, commits: 20_000, lineLength: 400, opLength: 96 } as const;
+export const BUDGET = {
+  rpcs: 40_000,
+  logLines: 20_000,
+  ops: 20_000,
+  commits: 20_000,
+  lineLength: 400,
+  opLength: 96,
+} as const;
 
 /** The recorded run, as stored in run.json: columns of numbers, names by index into `nodes`. */
 export interface RecordedRun {
@@ -195,7 +220,19 @@ export class Recorder {
       m = this.methods.push(method) - 1;
       this.methodIndex.set(method, m);
     }
-    const rpc: Rpc = { id, from: this.node(from), to: this.node(to ?? "?"), method: m, bytes, replyBytes: 0, send: this.now(), arrive: -1, done: -1, end: -1, fate: FATE.pending };
+    const rpc: Rpc = {
+      id,
+      from: this.node(from),
+      to: this.node(to ?? "?"),
+      method: m,
+      bytes,
+      replyBytes: 0,
+      send: this.now(),
+      arrive: -1,
+      done: -1,
+      end: -1,
+      fate: FATE.pending,
+    };
     // Memory stays bounded however many RPCs a run makes: only the last ones can be kept anyway.
     if (this.rpcs.length >= 2 * BUDGET.rpcs) {
       const drop = this.rpcs.length - BUDGET.rpcs;
@@ -278,17 +315,45 @@ export class Recorder {
   /** The recorded run, trimmed to the budgets. */
   finish(endMs: number): RecordedRun {
     const notes: string[] = [];
-    for (const [k, rest] of this.partialLine) pushRow(this.log, { t: endMs, node: k, text: clip(rest, BUDGET.lineLength) });
+    for (const [k, rest] of this.partialLine)
+      pushRow(this.log, { t: endMs, node: k, text: clip(rest, BUDGET.lineLength) });
     this.partialLine.clear();
 
     const rpcTotal = this.rpcsDropped + this.rpcs.length;
     const rpcs = this.rpcs.slice(-BUDGET.rpcs);
-    if (rpcs.length < rpcTotal) notes.push(`RPCs: the first ${rpcTotal - rpcs.length} of ${rpcTotal} are not kept (budget ${BUDGET.rpcs}); the message diagram covers from ${secs(rpcs[0].send)} on`);
+    if (rpcs.length < rpcTotal)
+      notes.push(
+        `RPCs: the first ${rpcTotal - rpcs.length} of ${rpcTotal} are not kept (budget ${BUDGET.rpcs}); the message diagram covers from ${secs(rpcs[0].send)} on`,
+      );
     let last = 0;
-    const rpcColumns = { id: [] as number[], from: [] as number[], to: [] as number[], method: [] as number[], bytes: [] as number[], replyBytes: [] as number[], send: [] as number[], arrive: [] as number[], done: [] as number[], end: [] as number[], fate: [] as number[] };
+    const rpcColumns = {
+      id: [] as number[],
+      from: [] as number[],
+      to: [] as number[],
+      method: [] as number[],
+      bytes: [] as number[],
+      replyBytes: [] as number[],
+      send: [] as number[],
+      arrive: [] as number[],
+      done: [] as number[],
+      end: [] as number[],
+      fate: [] as number[],
+    };
     for (const r of rpcs) {
       const offset = (t: number) => (t < 0 ? -1 : t - r.send);
-      pushRow(rpcColumns, { id: r.id, from: r.from, to: r.to, method: r.method, bytes: r.bytes, replyBytes: r.replyBytes, send: r.send - last, arrive: offset(r.arrive), done: offset(r.done), end: offset(r.end), fate: r.fate });
+      pushRow(rpcColumns, {
+        id: r.id,
+        from: r.from,
+        to: r.to,
+        method: r.method,
+        bytes: r.bytes,
+        replyBytes: r.replyBytes,
+        send: r.send - last,
+        arrive: offset(r.arrive),
+        done: offset(r.done),
+        end: offset(r.end),
+        fate: r.fate,
+      });
       last = r.send;
     }
 
@@ -296,12 +361,20 @@ export class Recorder {
     this.opsDropped += trim(this.ops, BUDGET.ops);
     const logTotal = this.logDropped + this.log.t.length;
     const opsTotal = this.opsDropped + this.ops.call.length;
-    if (this.logDropped) notes.push(`log: the first ${this.logDropped} of ${logTotal} lines are not kept (budget ${BUDGET.logLines})`);
-    if (this.opsDropped) notes.push(`client operations: the first ${this.opsDropped} of ${opsTotal} are not kept (budget ${BUDGET.ops})`);
+    if (this.logDropped)
+      notes.push(`log: the first ${this.logDropped} of ${logTotal} lines are not kept (budget ${BUDGET.logLines})`);
+    if (this.opsDropped)
+      notes.push(`client operations: the first ${this.opsDropped} of ${opsTotal} are not kept (budget ${BUDGET.ops})`);
     const commitTotal = this.commit.t.length;
     const commit = thinCommits(this.commit, BUDGET.commits, endMs);
-    if (commit.t.length < commitTotal) notes.push(`applied indices: ${commitTotal} changes thinned to ${commit.t.length} (the last value per server in each time slot)`);
-    if (!this.sawRaftState) notes.push("terms and leaders: not recorded (they are read by the invariant checks, which this run did not make: --no-invariants, or a tester without them)");
+    if (commit.t.length < commitTotal)
+      notes.push(
+        `applied indices: ${commitTotal} changes thinned to ${commit.t.length} (the last value per server in each time slot)`,
+      );
+    if (!this.sawRaftState)
+      notes.push(
+        "terms and leaders: not recorded (they are read by the invariant checks, which this run did not make: --no-invariants, or a tester without them)",
+      );
 
     return {
       nodes: this.nodes,
@@ -342,7 +415,11 @@ function bound(columns: Record<string, unknown[]>, budget: number): number {
  * At most about `budget` applied-index changes: the run is cut into time slots and each server
  * keeps its last value per slot (the step line on the timeline looks the same at page resolution).
  */
-function thinCommits(c: { t: number[]; node: number[]; index: number[] }, budget: number, endMs: number): { t: number[]; node: number[]; index: number[] } {
+function thinCommits(
+  c: { t: number[]; node: number[]; index: number[] },
+  budget: number,
+  endMs: number,
+): { t: number[]; node: number[]; index: number[] } {
   if (c.t.length <= budget) return c;
   const servers = new Set(c.node).size;
   const slot = Math.max(1, Math.ceil((endMs + 1) / Math.max(1, Math.floor(budget / servers))));

@@ -10,14 +10,18 @@ export type Seed = number | bigint | string;
 /** Parses the `--seed` forms users type: decimal, 0x-hex, or any other text (hashed). */
 export function normalizeSeed(seed: Seed): number {
   if (typeof seed === "number") {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
     return seed;
   }
   if (typeof seed === "bigint") return Number(BigInt.asUintN(53, seed));
   const text = seed.trim();
   if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   if (/^0x[0-9a-f]+$/i.test(text)) return Number(BigInt.asUintN(53, BigInt(text)));
-  if (/^[+-]?[\d.]+(e[+-]?\d+)?$/i.test(text)) throw new RangeError(`seed must be a non-negative integer below 2^53 (or any text that is not a number), got ${text}`);
+  if (/^[+-]?[\d.]+(e[+-]?\d+)?$/i.test(text))
+    throw new RangeError(
+      `seed must be a non-negative integer below 2^53 (or any text that is not a number), got ${text}`,
+    );
   // Any other text: FNV-1a, so `--seed flaky-run` is still a stable seed.
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;

@@ -20,7 +20,7 @@ export function realMillis(): number {
 }
 
 /** The globals sinon replaces for a run: everything an implementation could use to observe time. */
-export const FAKED_GLOBALS = [
+const FAKED_GLOBALS = [
   "setTimeout",
   "clearTimeout",
   "setInterval",
@@ -51,7 +51,7 @@ export interface RunOptions {
 }
 
 /** The testers' settings: fixed by the grader before the run, read from the world (never from the environment). */
-export interface TesterSettings {
+interface TesterSettings {
   /** Raft's safety invariants, checked after every event. */
   readonly invariants: boolean;
   /** A linearizability check that gives up fails the run (the lab lets it pass). */
@@ -67,7 +67,7 @@ export interface LayerSource {
 }
 
 /** What the world's driver needs of a sealed graded side (see harness/sealed/host.ts). */
-export interface GradedDriver extends LayerSource {
+interface GradedDriver extends LayerSource {
   /** Sends the queued work across in one step; false when nothing was queued. */
   flush(): boolean;
   /** A node crashed on this side: it crashes on the graded side too. */
@@ -101,7 +101,7 @@ export interface RunResult {
   crossings?: { steps: number; callouts: number };
 }
 
-export interface RunCounters {
+interface RunCounters {
   rpcs: number;
   bytes: number;
   ops: number;
@@ -159,7 +159,12 @@ export class World {
     this.realLimitMs = options.realTimeLimitMs ?? 300_000;
     this.graded = options.graded;
     this.layers = options.graded ?? options.layers;
-    this.settings = Object.freeze({ invariants: true, strictLinearizability: false, artifactsDir: undefined, ...options.settings });
+    this.settings = Object.freeze({
+      invariants: true,
+      strictLinearizability: false,
+      artifactsDir: undefined,
+      ...options.settings,
+    });
   }
 
   /** Virtual ms since the run started. */
@@ -222,7 +227,10 @@ export class World {
     try {
       return node ? node.run(fn) : fn();
     } catch (e) {
-      const failure = new ImplementationError(`${what}${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, e);
+      const failure = new ImplementationError(
+        `${what}${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`,
+        e,
+      );
       this.fail(failure);
       throw failure;
     }
@@ -300,7 +308,9 @@ export class World {
    */
   describeWaits(): string[] {
     const live = [...this.waits.values()].filter((w) => !w.node || w.node.alive);
-    return [...live.filter((w) => !w.node), ...live.filter((w) => w.node)].map((w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`);
+    return [...live.filter((w) => !w.node), ...live.filter((w) => w.node)].map(
+      (w) => `${w.what} (waiting since ${(w.since / 1000).toFixed(3)}s)`,
+    );
   }
 
   /** The last trace events, formatted, for failure details. */
@@ -354,10 +364,27 @@ function installNodeTimers(world: World): Installed {
   const clock = world.clock;
   const g = globalThis as any;
   const saved = FAKED_TIMER_FUNCTIONS.map((name) => [name, g[name]] as const);
-  const inert = { ref() { return this; }, unref() { return this; }, hasRef: () => false, refresh() { return this; }, [Symbol.toPrimitive]: () => 0 };
+  const inert = {
+    ref() {
+      return this;
+    },
+    unref() {
+      return this;
+    },
+    hasRef: () => false,
+    refresh() {
+      return this;
+    },
+    [Symbol.toPrimitive]: () => 0,
+  };
 
   const owners = new Map<number, SimNode>();
-  const schedule = (kind: "timeout" | "interval" | "immediate", callback: unknown, ms: number | undefined, args: unknown[]) => {
+  const schedule = (
+    kind: "timeout" | "interval" | "immediate",
+    callback: unknown,
+    ms: number | undefined,
+    args: unknown[],
+  ) => {
     if (typeof callback !== "function") {
       throw new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
     }
@@ -375,11 +402,20 @@ function installNodeTimers(world: World): Installed {
         if (node) node.run(() => (callback as Function)(...args));
         else (callback as Function)(...args);
       } catch (e) {
-        world.fail(new ImplementationError(`a ${kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`, e));
+        world.fail(
+          new ImplementationError(
+            `a ${kind} callback${node ? ` on ${node.label}` : ""} threw: ${describeThrown(e)}`,
+            e,
+          ),
+        );
       }
     };
     const handle: any =
-      kind === "timeout" ? clock.setTimeout(fire, ms) : kind === "interval" ? clock.setInterval(fire, ms) : clock.setImmediate(fire);
+      kind === "timeout"
+        ? clock.setTimeout(fire, ms)
+        : kind === "interval"
+          ? clock.setInterval(fire, ms)
+          : clock.setImmediate(fire);
     id = Number(handle);
     if (node) {
       const clear = kind === "immediate" ? () => clock.clearImmediate(handle) : () => clock.clearTimeout(handle);
@@ -416,7 +452,14 @@ function installNodeTimers(world: World): Installed {
     },
   };
 }
-const FAKED_TIMER_FUNCTIONS = ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"];
+const FAKED_TIMER_FUNCTIONS = [
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "clearTimeout",
+  "clearInterval",
+  "clearImmediate",
+];
 
 /** Takes over the process-level error events for the run, so a stray rejection fails the run. */
 function captureProcessErrors(world: World): Installed {
@@ -425,10 +468,17 @@ function captureProcessErrors(world: World): Installed {
   for (const event of events) process.removeAllListeners(event);
   // A harness failure (a check in a tester's background task) is itself; anything else came from graded code.
   const onError = (e: unknown) =>
-    world.fail(e instanceof SimulationFailure ? e : new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e));
+    world.fail(
+      e instanceof SimulationFailure
+        ? e
+        : new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e),
+    );
   for (const event of events) process.on(event as any, onError);
   return {
-    replaced: () => events.filter((event) => !process.listeners(event as any).includes(onError)).map((event) => `process.on("${event}") handler`),
+    replaced: () =>
+      events
+        .filter((event) => !process.listeners(event as any).includes(onError))
+        .map((event) => `process.on("${event}") handler`),
     restore: () => {
       for (const [event, listeners] of saved) {
         process.removeAllListeners(event);
@@ -481,7 +531,10 @@ function integrityFailure(what: string[], earlier: SimulationFailure | undefined
 function trapProcessExit(world: World): Installed {
   const saved = { exit: process.exit, abort: process.abort };
   const trap = (call: string) => () => {
-    const failure = new ImplementationError(`the graded code called ${call}; a submission must never end the process`, new Error(call));
+    const failure = new ImplementationError(
+      `the graded code called ${call}; a submission must never end the process`,
+      new Error(call),
+    );
     world.fail(failure);
     throw failure;
   };
@@ -490,7 +543,10 @@ function trapProcessExit(world: World): Installed {
   process.exit = exit as typeof process.exit;
   process.abort = abort as typeof process.abort;
   return {
-    replaced: () => [...(process.exit !== exit ? ["process.exit"] : []), ...(process.abort !== abort ? ["process.abort"] : [])],
+    replaced: () => [
+      ...(process.exit !== exit ? ["process.exit"] : []),
+      ...(process.abort !== abort ? ["process.abort"] : []),
+    ],
     restore: () => Object.assign(process, saved),
   };
 }
@@ -510,7 +566,13 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
   const world = new World(options, clock);
   options.graded?.attach(world);
   // What graded code must leave alone for the run: replacing any of it fails the run (integrity).
-  const installed = [watchClock(), installSeededRandom(world), installNodeTimers(world), captureProcessErrors(world), trapProcessExit(world)];
+  const installed = [
+    watchClock(),
+    installSeededRandom(world),
+    installNodeTimers(world),
+    captureProcessErrors(world),
+    trapProcessExit(world),
+  ];
   active = world;
   setAmbient(world);
 
@@ -535,7 +597,11 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
         () => (finished = true),
         (e) => {
           finished = true;
-          world.fail(e instanceof SimulationFailure ? e : new SimulationFailure("test", describeThrown(e), e instanceof Error ? e.stack ?? "" : ""));
+          world.fail(
+            e instanceof SimulationFailure
+              ? e
+              : new SimulationFailure("test", describeThrown(e), e instanceof Error ? (e.stack ?? "") : ""),
+          );
         },
       );
     await settle();
@@ -547,7 +613,9 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
           new SimulationFailure(
             "deadlock",
             `deadlock at ${(clock.now / 1000).toFixed(3)}s (virtual): the test is waiting but nothing is scheduled`,
-            (waits.length ? `pending:\n  ${waits.join("\n  ")}` : "pending: nothing the harness knows of (the test awaits a promise that nothing will resolve)") +
+            (waits.length
+              ? `pending:\n  ${waits.join("\n  ")}`
+              : "pending: nothing the harness knows of (the test awaits a promise that nothing will resolve)") +
               `\nlast events:\n${world.recentEvents(15)}`,
           ),
         );

@@ -27,7 +27,22 @@ interface Graded {
 function gradeMutant(broken: BrokenVariant, dir: string, reports: string): Promise<Graded> {
   const grep = `^(${broken.caughtBy.map((c) => c.test).join("|")})$`;
   const parts = [...new Set(broken.caughtBy.map((c) => c.test.split(" ")[0]))].join(",");
-  const args = [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", dir, "--part", parts, "--grep", grep, "--seed", String(SEED), "--reports", reports, "--html-pages", "0"];
+  const args = [
+    path.join(ROOT, "bin", "raftgrade.js"),
+    "grade",
+    "--impl",
+    dir,
+    "--part",
+    parts,
+    "--grep",
+    grep,
+    "--seed",
+    String(SEED),
+    "--reports",
+    reports,
+    "--html-pages",
+    "0",
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

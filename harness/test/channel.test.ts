@@ -88,7 +88,10 @@ describe("Channel", () => {
     });
 
     it("rejects a negative or fractional capacity", () => {
-      expect(() => new Channel(-1, "bad")).to.throw(RangeError, "channel bad: capacity must be a non-negative integer, got -1");
+      expect(() => new Channel(-1, "bad")).to.throw(
+        RangeError,
+        "channel bad: capacity must be a non-negative integer, got -1",
+      );
       expect(() => new Channel(1.5)).to.throw(RangeError);
     });
   });

@@ -11,7 +11,11 @@ const BIN = path.join(ROOT, "bin", "raftgrade.js");
 const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
 function raftgrade(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,9 +60,21 @@ describe("raftgrade check-history", function () {
     const badJson = write("bad.json", "{ not json");
     const noModel = write("frob.json", JSON.stringify({ model: "frob", operations: [] }));
     const notHistory = write("list.json", "[1, 2]");
-    const r = raftgrade("check-history", "--json", ok, illegal, path.join(tmp, "missing.json"), badJson, noModel, notHistory);
+    const r = raftgrade(
+      "check-history",
+      "--json",
+      ok,
+      illegal,
+      path.join(tmp, "missing.json"),
+      badJson,
+      noModel,
+      notHistory,
+    );
     expect(r.status).to.equal(2);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [path.basename(l.file), l.model, l.verdict])).to.deep.equal([
       ["kv_c01-ok.json", "kv-append", "ok"],
       ["etcd_000.json", "etcd-register", "illegal"],
@@ -81,7 +97,10 @@ describe("raftgrade check-history", function () {
     const pictures = path.join(tmp, "pictures");
     const r = run({ files: [ok, illegal, hard], timeoutMs: 50, htmlDir: pictures, json: true });
     expect(r.status).to.equal(1);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.verdict)).to.deep.equal(["ok", "illegal", "unknown"]);
     expect(lines[2].reason).to.equal("timeout");
     expect(fs.readdirSync(pictures).sort()).to.deep.equal(["etcd_000.html", "hard.html"]);
@@ -96,6 +115,9 @@ describe("raftgrade check-history", function () {
     const r = run({ files: [file], model: "kv-append" });
     expect(r.status).to.equal(0);
     expect(r.stdout).to.match(/^ok .*bare\.json\s+\(kv-append\)\n$/);
-    expect(run({ files: [file], model: "nope" })).to.deep.include({ status: 2, stderr: 'raftgrade: --model: unknown model "nope" (known: kv-versioned, kv-append, etcd-register)\n' });
+    expect(run({ files: [file], model: "nope" })).to.deep.include({
+      status: 2,
+      stderr: 'raftgrade: --model: unknown model "nope" (known: kv-versioned, kv-append, etcd-register)\n',
+    });
   });
 });

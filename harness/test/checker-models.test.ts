@@ -11,7 +11,13 @@ function step<S, I, O>(model: Model<S, I, O>, state: S, input: I, output: O): S 
   return r.legal ? r.next : "rejected";
 }
 
-const op = <I, O>(input: I, output: O, call = 0, ret = 1, clientId = 0): Operation<I, O> => ({ clientId, input, output, call, return: ret });
+const op = <I, O>(input: I, output: O, call = 0, ret = 1, clientId = 0): Operation<I, O> => ({
+  clientId,
+  input,
+  output,
+  call,
+  return: ret,
+});
 
 describe("checker models", () => {
   it("are registered under their names, and an unknown name is an error listing them", () => {
@@ -25,14 +31,16 @@ describe("checker models", () => {
     const m = kvVersioned;
     const s = (value: string, version: number) => ({ value, version });
 
-    it("starts at (\"\", 0); a Get must return the current value, whatever its version and error say", () => {
+    it('starts at ("", 0); a Get must return the current value, whatever its version and error say', () => {
       expect(m.init()).to.deep.equal(s("", 0));
       const st = s("x", 3);
       expect(step(m, st, { op: "get", key: "k" }, { value: "x", version: 3, err: "OK" })).to.equal(st);
       expect(step(m, st, { op: "get", key: "k" }, { value: "x", version: 99, err: "ErrNoKey" })).to.equal(st);
       expect(step(m, st, { op: "get", key: "k" }, { value: "y", version: 3, err: "OK" })).to.equal("rejected");
       // A Get of a missing key ("" and ErrNoKey) matches the initial state.
-      expect(step(m, m.init(), { op: "get", key: "k" }, { value: "", version: 0, err: "ErrNoKey" })).to.deep.equal(s("", 0));
+      expect(step(m, m.init(), { op: "get", key: "k" }, { value: "", version: 0, err: "ErrNoKey" })).to.deep.equal(
+        s("", 0),
+      );
     });
 
     it("a Put with the current version must say OK or ErrMaybe, and installs the value at version + 1", () => {
@@ -41,7 +49,9 @@ describe("checker models", () => {
       expect(step(m, s("x", 2), put, { err: "ErrMaybe" })).to.deep.equal(s("v", 3));
       expect(step(m, s("x", 2), put, { err: "ErrVersion" })).to.equal("rejected");
       expect(step(m, s("x", 2), put, { err: "ErrNoKey" })).to.equal("rejected");
-      expect(step(m, m.init(), { op: "put", key: "k", value: "a", version: 0 }, { err: "OK" })).to.deep.equal(s("a", 1));
+      expect(step(m, m.init(), { op: "put", key: "k", value: "a", version: 0 }, { err: "OK" })).to.deep.equal(
+        s("a", 1),
+      );
     });
 
     it("a Put with another version must say ErrVersion or ErrMaybe, and changes nothing", () => {
@@ -70,8 +80,12 @@ describe("checker models", () => {
       ];
       expect(m.partition!(h)).to.deep.equal([[1], [0, 2]]);
       expect(m.describePartition!(h, [0, 2])).to.equal('key "b"');
-      expect(m.describeOperation({ op: "put", key: "k", value: "v", version: 2 }, { err: "ErrMaybe" })).to.equal('put("k", "v", v2) → ErrMaybe');
-      expect(m.describeOperation({ op: "get", key: "k" }, { value: "x", version: 3, err: "OK" })).to.equal('get("k") → "x" v3');
+      expect(m.describeOperation({ op: "put", key: "k", value: "v", version: 2 }, { err: "ErrMaybe" })).to.equal(
+        'put("k", "v", v2) → ErrMaybe',
+      );
+      expect(m.describeOperation({ op: "get", key: "k" }, { value: "x", version: 3, err: "OK" })).to.equal(
+        'get("k") → "x" v3',
+      );
       expect(m.describeState(s("x", 3))).to.equal('"x" v3');
     });
   });
@@ -89,7 +103,7 @@ describe("checker models", () => {
       expect(value(step(m, st, { op: "append", key: "k", value: "c" }, {}))).to.equal("abc");
     });
 
-    it("a get without a value returned \"\"; an unknown outcome fits any state", () => {
+    it('a get without a value returned ""; an unknown outcome fits any state', () => {
       expect(value(step(m, m.init(), { op: "get", key: "k" }, {}))).to.equal("");
       expect(value(step(m, appendState("q"), { op: "get", key: "k" }, {}))).to.equal("rejected");
       expect(value(step(m, appendState("q"), { op: "get", key: "k" }, { unknown: true }))).to.equal("q");
@@ -97,7 +111,8 @@ describe("checker models", () => {
 
     it("an append's hash is the hash of the whole string, however it was built", () => {
       let st = m.init();
-      for (const piece of ["x 1 0 y", "x 2 0 y", "", "x 3 1 y"]) st = (m.step(st, { op: "append", key: "k", value: piece }, {}) as { next: typeof st }).next;
+      for (const piece of ["x 1 0 y", "x 2 0 y", "", "x 3 1 y"])
+        st = (m.step(st, { op: "append", key: "k", value: piece }, {}) as { next: typeof st }).next;
       const direct = appendState("x 1 0 yx 2 0 yx 3 1 y");
       expect(m.hash(st)).to.equal(m.hash(direct));
       expect(m.equal(st, direct)).to.equal(true);
@@ -162,18 +177,57 @@ describe("checker models", () => {
 
   it("hold what the search relies on: equal states hash equally, and a read-only operation never changes a state it is legal in", () => {
     const cases: [Model, unknown[], [unknown, unknown][]][] = [
-      [etcdRegister, [null, 0, 1, 2], [[{ op: "read" }, { exists: true, value: 1 }], [{ op: "read" }, { exists: false }], [{ op: "read" }, { unknown: true }], [{ op: "cas", from: 1, to: 2 }, { ok: false }], [{ op: "cas", from: 0, to: 1 }, { ok: true }], [{ op: "write", value: 2 }, {}]]],
-      [kvAppend, ["", "a", "ab", "b"].map(appendState), [[{ op: "get", key: "k" }, { value: "ab" }], [{ op: "append", key: "k", value: "b" }, {}], [{ op: "put", key: "k", value: "a" }, {}]]],
-      [kvVersioned, [{ value: "", version: 0 }, { value: "a", version: 1 }, { value: "b", version: 2 }], [[{ op: "get", key: "k" }, { value: "a" }], [{ op: "put", key: "k", value: "b", version: 1 }, { err: "OK" }], [{ op: "put", key: "k", value: "b", version: 1 }, { err: "ErrVersion" }], [{ op: "put", key: "k", value: "c", version: 2 }, { err: "ErrMaybe" }]]],
+      [
+        etcdRegister,
+        [null, 0, 1, 2],
+        [
+          [{ op: "read" }, { exists: true, value: 1 }],
+          [{ op: "read" }, { exists: false }],
+          [{ op: "read" }, { unknown: true }],
+          [{ op: "cas", from: 1, to: 2 }, { ok: false }],
+          [{ op: "cas", from: 0, to: 1 }, { ok: true }],
+          [{ op: "write", value: 2 }, {}],
+        ],
+      ],
+      [
+        kvAppend,
+        ["", "a", "ab", "b"].map(appendState),
+        [
+          [{ op: "get", key: "k" }, { value: "ab" }],
+          [{ op: "append", key: "k", value: "b" }, {}],
+          [{ op: "put", key: "k", value: "a" }, {}],
+        ],
+      ],
+      [
+        kvVersioned,
+        [
+          { value: "", version: 0 },
+          { value: "a", version: 1 },
+          { value: "b", version: 2 },
+        ],
+        [
+          [{ op: "get", key: "k" }, { value: "a" }],
+          [{ op: "put", key: "k", value: "b", version: 1 }, { err: "OK" }],
+          [{ op: "put", key: "k", value: "b", version: 1 }, { err: "ErrVersion" }],
+          [{ op: "put", key: "k", value: "c", version: 2 }, { err: "ErrMaybe" }],
+        ],
+      ],
     ];
     for (const [model, states, ops] of cases) {
       for (const s of states) {
         for (const [input, output] of ops) {
           const r = model.step(s, input, output);
           if (!r.legal) continue;
-          expect(model.hash(r.next)).to.equal(model.hash(structuredClone(r.next)), `${model.name}: hash is a function of the value`);
+          expect(model.hash(r.next)).to.equal(
+            model.hash(structuredClone(r.next)),
+            `${model.name}: hash is a function of the value`,
+          );
           expect(model.equal(r.next, structuredClone(r.next)), `${model.name}: equal compares values`).to.equal(true);
-          if (model.isReadOnly?.(input, output)) expect(model.equal(r.next, s), `${model.name}: ${model.describeOperation(input, output)} is read-only`).to.equal(true);
+          if (model.isReadOnly?.(input, output))
+            expect(
+              model.equal(r.next, s),
+              `${model.name}: ${model.describeOperation(input, output)} is read-only`,
+            ).to.equal(true);
         }
       }
     }

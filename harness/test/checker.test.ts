@@ -15,7 +15,12 @@ import { runSimulation } from "../sim/world";
 const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
 function historyFiles(): string[] {
-  return fs.existsSync(HISTORIES) ? fs.readdirSync(HISTORIES).filter((f) => f.endsWith(".json")).sort() : [];
+  return fs.existsSync(HISTORIES)
+    ? fs
+        .readdirSync(HISTORIES)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+    : [];
 }
 
 describe("checker: the shared histories", function () {
@@ -29,7 +34,11 @@ describe("checker: the shared histories", function () {
   }
 
   it("are the 109 of the README: 27 ok and 82 illegal", () => {
-    const index = fs.readFileSync(path.join(HISTORIES, "index.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const index = fs
+      .readFileSync(path.join(HISTORIES, "index.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(historyFiles()).to.have.length(109);
     expect(index.filter((e) => e.expected === "ok")).to.have.length(27);
     expect(index.filter((e) => e.expected === "illegal")).to.have.length(82);
@@ -78,8 +87,20 @@ describe("checker: the search", function () {
   });
 
   it("treats intervals as closed: touching operations are concurrent", () => {
-    const w = (value: number, call: number, ret: number) => ({ clientId: value, input: { op: "write" as const, value }, output: {}, call, return: ret });
-    const r = (value: number, call: number, ret: number) => ({ clientId: 9, input: { op: "read" as const }, output: { exists: true, value }, call, return: ret });
+    const w = (value: number, call: number, ret: number) => ({
+      clientId: value,
+      input: { op: "write" as const, value },
+      output: {},
+      call,
+      return: ret,
+    });
+    const r = (value: number, call: number, ret: number) => ({
+      clientId: 9,
+      input: { op: "read" as const },
+      output: { exists: true, value },
+      call,
+      return: ret,
+    });
     // write(1) [0,10], write(2) [10,20]: touching, so write(2) may go first and read() may see 1.
     expect(checkOperations(etcdRegister, [w(1, 0, 10), w(2, 10, 20), r(1, 21, 22)]).verdict).to.equal("ok");
     expect(checkOperations(etcdRegister, [w(1, 0, 10), w(2, 11, 20), r(1, 21, 22)]).verdict).to.equal("illegal");
@@ -99,9 +120,27 @@ describe("checker: P-compositionality", function () {
   this.timeout(30_000);
 
   it("finds the one illegal key, and says which", () => {
-    const get = (key: string, value: string, call: number, ret: number) => ({ clientId: 1, input: { op: "get" as const, key }, output: { value }, call, return: ret });
-    const append = (key: string, value: string, call: number, ret: number) => ({ clientId: 2, input: { op: "append" as const, key, value }, output: {}, call, return: ret });
-    const history = [append("a", "x", 0, 1), get("a", "x", 2, 3), append("b", "y", 4, 5), get("b", "", 6, 7), get("c", "", 8, 9)];
+    const get = (key: string, value: string, call: number, ret: number) => ({
+      clientId: 1,
+      input: { op: "get" as const, key },
+      output: { value },
+      call,
+      return: ret,
+    });
+    const append = (key: string, value: string, call: number, ret: number) => ({
+      clientId: 2,
+      input: { op: "append" as const, key, value },
+      output: {},
+      call,
+      return: ret,
+    });
+    const history = [
+      append("a", "x", 0, 1),
+      get("a", "x", 2, 3),
+      append("b", "y", 4, 5),
+      get("b", "", 6, 7),
+      get("c", "", 8, 9),
+    ];
     const result = checkOperations(kvAppend, history, { allPartitions: true });
     expect(result.verdict).to.equal("illegal");
     expect(result.partitions.map((p) => [p.label, p.verdict])).to.deep.equal([
@@ -117,7 +156,9 @@ describe("checker: P-compositionality", function () {
   it("gives the verdict of the same model without partitions, on the shared kv_c01 histories and on random ones", () => {
     const rng = mulberry32(7);
     const cases: Operation[][] = [];
-    if (fs.existsSync(HISTORIES)) for (const f of ["kv_c01-ok.json", "kv_c01-bad.json"]) cases.push(readHistoryFile(path.join(HISTORIES, f)).operations);
+    if (fs.existsSync(HISTORIES))
+      for (const f of ["kv_c01-ok.json", "kv_c01-bad.json"])
+        cases.push(readHistoryFile(path.join(HISTORIES, f)).operations);
     for (let i = 0; i < 200; i++) cases.push(generateAppend(rng, 2 + Math.floor(rng() * 7), ["p", "q"]));
     for (const history of cases) {
       const whole = checkOperations(kvAppendWhole, history);
@@ -141,7 +182,10 @@ describe("checker: P-compositionality", function () {
 describe("checker: budgets", function () {
   this.timeout(30_000);
   /** One key of kv_c50-bad whose search explodes (millions of configurations). */
-  const hard = () => readHistoryFile(path.join(HISTORIES, "kv_c50-bad.json")).operations.filter((op) => (op.input as { key: string }).key === "0");
+  const hard = () =>
+    readHistoryFile(path.join(HISTORIES, "kv_c50-bad.json")).operations.filter(
+      (op) => (op.input as { key: string }).key === "0",
+    );
 
   before(function () {
     if (!fs.existsSync(HISTORIES)) this.skip();
@@ -218,11 +262,15 @@ function expectReportedOrdersValid(model: Model, history: readonly Operation[], 
         const step = model.step(state, history[id].input, history[id].output);
         expect(step.legal, `step ${k} of a reported linearization`).to.equal(true);
         if (step.legal) state = step.next;
-        for (const later of order.slice(k + 1)) expect(history[later].return < history[id].call, "real-time order").to.equal(false);
+        for (const later of order.slice(k + 1))
+          expect(history[later].return < history[id].call, "real-time order").to.equal(false);
       });
       // Nothing left out of a prefix had to come before something in it.
       const inside = new Set(order);
-      for (const id of part.ops) if (!inside.has(id)) for (const k of order) expect(history[id].return < history[k].call, "prefix closed under real time").to.equal(false);
+      for (const id of part.ops)
+        if (!inside.has(id))
+          for (const k of order)
+            expect(history[id].return < history[k].call, "prefix closed under real time").to.equal(false);
     }
   }
 }
@@ -257,10 +305,26 @@ function timing(rng: Rng, n: number): { clientId: number; call: number; return: 
 }
 /** Operations in order of their true linearization point. */
 const byPoint = <T extends { point: number }>(ops: T[]) => [...ops].sort((a, b) => a.point - b.point);
-const strip = ({ clientId, input, output, call, return: ret }: Operation & { point?: number }): Operation => ({ clientId, input, output, call, return: ret });
+const strip = ({ clientId, input, output, call, return: ret }: Operation & { point?: number }): Operation => ({
+  clientId,
+  input,
+  output,
+  call,
+  return: ret,
+});
 
 function generateRegister(rng: Rng, n: number): Operation[] {
-  const ops = timing(rng, n).map((t) => ({ ...t, input: pick(rng, [{ op: "read" }, { op: "write", value: pick(rng, [0, 1, 2]) }, { op: "cas", from: pick(rng, [0, 1]), to: pick(rng, [1, 2]) }]) as any, output: {} as any, pending: rng() < 0.25, happened: rng() < 0.5 }));
+  const ops = timing(rng, n).map((t) => ({
+    ...t,
+    input: pick(rng, [
+      { op: "read" },
+      { op: "write", value: pick(rng, [0, 1, 2]) },
+      { op: "cas", from: pick(rng, [0, 1]), to: pick(rng, [1, 2]) },
+    ]) as any,
+    output: {} as any,
+    pending: rng() < 0.25,
+    happened: rng() < 0.5,
+  }));
   let state: number | null = null;
   for (const op of byPoint(ops)) {
     if (op.pending && !op.happened) continue; // a timed-out write that did not take effect
@@ -273,13 +337,27 @@ function generateRegister(rng: Rng, n: number): Operation[] {
   let k = 0;
   for (const op of ops) {
     if (op.pending && op.input.op !== "read") Object.assign(op, { output: { unknown: true }, return: end + k++ });
-    if (rng() < 0.15) op.output = op.input.op === "read" ? { exists: true, value: pick(rng, [0, 1, 2]) } : op.input.op === "cas" ? { ok: rng() < 0.5 } : op.output;
+    if (rng() < 0.15)
+      op.output =
+        op.input.op === "read"
+          ? { exists: true, value: pick(rng, [0, 1, 2]) }
+          : op.input.op === "cas"
+            ? { ok: rng() < 0.5 }
+            : op.output;
   }
   return ops.sort((a, b) => a.call - b.call).map(strip);
 }
 
 function generateAppend(rng: Rng, n: number, keys = ["k"]): Operation[] {
-  const ops = timing(rng, n).map((t) => ({ ...t, input: { op: pick(rng, ["get", "get", "append", "append", "put"]), key: pick(rng, keys), value: pick(rng, ["a", "b"]) } as any, output: {} as any }));
+  const ops = timing(rng, n).map((t) => ({
+    ...t,
+    input: {
+      op: pick(rng, ["get", "get", "append", "append", "put"]),
+      key: pick(rng, keys),
+      value: pick(rng, ["a", "b"]),
+    } as any,
+    output: {} as any,
+  }));
   const state = new Map<string, string>();
   for (const op of byPoint(ops)) {
     const now = state.get(op.input.key) ?? "";
@@ -295,17 +373,29 @@ function generateAppend(rng: Rng, n: number, keys = ["k"]): Operation[] {
 }
 
 function generateVersioned(rng: Rng, n: number): Operation[] {
-  const ops = timing(rng, n).map((t) => ({ ...t, input: rng() < 0.4 ? { op: "get", key: "k" } : ({ op: "put", key: "k", value: pick(rng, ["a", "b"]), version: pick(rng, [0, 1, 2]) } as any), output: {} as any }));
+  const ops = timing(rng, n).map((t) => ({
+    ...t,
+    input:
+      rng() < 0.4
+        ? { op: "get", key: "k" }
+        : ({ op: "put", key: "k", value: pick(rng, ["a", "b"]), version: pick(rng, [0, 1, 2]) } as any),
+    output: {} as any,
+  }));
   let state = { value: "", version: 0 };
   for (const op of byPoint(ops)) {
-    if (op.input.op === "get") op.output = { value: state.value, version: state.version, err: state.version === 0 ? "ErrNoKey" : "OK" };
+    if (op.input.op === "get")
+      op.output = { value: state.value, version: state.version, err: state.version === 0 ? "ErrNoKey" : "OK" };
     else if (op.input.version === state.version) {
       op.output = { err: rng() < 0.2 ? "ErrMaybe" : "OK" };
       state = { value: op.input.value, version: state.version + 1 };
     } else op.output = { err: rng() < 0.2 ? "ErrMaybe" : "ErrVersion" };
   }
   for (const op of ops) {
-    if (rng() < 0.15) op.output = op.input.op === "get" ? { value: pick(rng, ["", "a", "b"]), err: "OK" } : { err: pick(rng, ["OK", "ErrVersion", "ErrMaybe"]) };
+    if (rng() < 0.15)
+      op.output =
+        op.input.op === "get"
+          ? { value: pick(rng, ["", "a", "b"]), err: "OK" }
+          : { err: pick(rng, ["OK", "ErrVersion", "ErrMaybe"]) };
   }
   return ops.sort((a, b) => a.call - b.call).map(strip);
 }
@@ -325,7 +415,7 @@ const kvAppendWhole: Model<string, { op: string; key: string; value?: string }, 
     const map = new Map<string, string>(JSON.parse(state));
     const now = map.get(input.key) ?? "";
     if (input.op === "get") return (output.value ?? "") === now ? accept(state) : REJECTED;
-    map.set(input.key, input.op === "append" ? now + (input.value ?? "") : input.value ?? "");
+    map.set(input.key, input.op === "append" ? now + (input.value ?? "") : (input.value ?? ""));
     return accept(JSON.stringify([...map].sort()));
   },
   equal: (a, b) => a === b,

@@ -9,7 +9,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "raftgrade.js");
 
 function raftgrade(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -21,7 +25,8 @@ describe("raftgrade CLI", function () {
   it("--help explains every grade flag", () => {
     const r = raftgrade("grade", "--help");
     expect(r.status).to.equal(0);
-    for (const flag of ["--impl", "--raft", "--rsm", "--kv", "--clerk", "--part", "--grep", "--seed", "--reports"]) expect(r.stdout).to.include(flag);
+    for (const flag of ["--impl", "--raft", "--rsm", "--kv", "--clerk", "--part", "--grep", "--seed", "--reports"])
+      expect(r.stdout).to.include(flag);
   });
 
   it("rejects an unknown flag, an unknown part, a bad regex, a repeated flag and a missing implementation with status 2", () => {
@@ -31,7 +36,10 @@ describe("raftgrade CLI", function () {
       [["grade", "--grep", "("], "--grep is not a valid regular expression"],
       [["grade", "--impl", "no/such/dir"], 'implementation "no/such/dir" not found'],
       [["grade", "--seed", "-5"], "--seed: seed must be a non-negative integer"],
-      [["grade", "--part", "3A", "--part", "3B"], "--part was given 2 times (3A, 3B); give it once (comma-separate several parts)"],
+      [
+        ["grade", "--part", "3A", "--part", "3B"],
+        "--part was given 2 times (3A, 3B); give it once (comma-separate several parts)",
+      ],
       [["grade", "--worker-memory", "lots"], "--worker-memory"],
       [[], "Name a command"],
     ];
@@ -44,24 +52,57 @@ describe("raftgrade CLI", function () {
 
   it("fails every test of an implementation that lacks an export, saying what is missing, and still writes the report", () => {
     const reports = path.join(tmp, "missing");
-    const r = raftgrade("grade", "--impl", "harness/test/fixtures/missing-export", "--part", "3A", "--jobs", "1", "--no-reference-timing", "--reports", reports);
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "harness/test/fixtures/missing-export",
+      "--part",
+      "3A",
+      "--jobs",
+      "1",
+      "--no-reference-timing",
+      "--reports",
+      reports,
+    );
     expect(r.status).to.equal(1);
     expect(r.stdout).to.include("does not export makeRaft, the raft layer");
     expect(r.stdout).to.include("it exports: makeRfat");
     const [run] = fs.readdirSync(reports);
     const report = JSON.parse(fs.readFileSync(path.join(reports, run, "results.json"), "utf8"));
     expect(report.summary).to.include({ tests: 3, passed: 0, failed: 3, runs: 3, runsFailed: 3 });
-    expect(report.runs[0]).to.include({ id: "3A/TestInitialElection3A", status: "failed", failureKind: "implementation" });
+    expect(report.runs[0]).to.include({
+      id: "3A/TestInitialElection3A",
+      status: "failed",
+      failureKind: "implementation",
+    });
   });
 
   it("reports a module that throws while loading, with its message", () => {
-    const r = raftgrade("grade", "--impl", "harness/test/fixtures/throws-on-load", "--grep", "TestInitialElection3A", "--no-reference-timing", "--reports", path.join(tmp, "throws"));
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "harness/test/fixtures/throws-on-load",
+      "--grep",
+      "TestInitialElection3A",
+      "--no-reference-timing",
+      "--reports",
+      path.join(tmp, "throws"),
+    );
     expect(r.status).to.equal(1);
     expect(r.stdout).to.include("failed to load").and.include("student module exploded at load time");
   });
 
   it("grades the student skeleton without crashing: each test fails with 'not implemented yet'", () => {
-    const r = raftgrade("grade", "--impl", "student", "--grep", "TestInitialElection3A", "--no-reference-timing", "--reports", path.join(tmp, "student"));
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "student",
+      "--grep",
+      "TestInitialElection3A",
+      "--no-reference-timing",
+      "--reports",
+      path.join(tmp, "student"),
+    );
     expect(r.status).to.equal(1);
     expect(r.stdout).to.include("not implemented yet: Raft.getState (student/raft.ts)");
     expect(r.stdout).to.include("replay: raftgrade replay --impl student --test 3A/TestInitialElection3A --seed 1");
@@ -70,7 +111,16 @@ describe("raftgrade CLI", function () {
   it("says precisely why the report could not be written", () => {
     const blocker = path.join(tmp, "a-file");
     fs.writeFileSync(blocker, "not a folder");
-    const r = raftgrade("grade", "--impl", "student", "--grep", "TestInitialElection3A", "--no-reference-timing", "--reports", blocker);
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "student",
+      "--grep",
+      "TestInitialElection3A",
+      "--no-reference-timing",
+      "--reports",
+      blocker,
+    );
     expect(r.status).to.equal(1);
     expect(r.stderr).to.include(`could not write the report into ${blocker}`);
   });

@@ -34,7 +34,24 @@ describe("codec", () => {
     });
 
     it("keeps integers across the whole safe range", () => {
-      const ints = [0, 1, -1, 63, 64, -64, -65, 127, 128, 300, -300, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32, -(2 ** 32) - 5];
+      const ints = [
+        0,
+        1,
+        -1,
+        63,
+        64,
+        -64,
+        -65,
+        127,
+        128,
+        300,
+        -300,
+        2 ** 31 - 1,
+        -(2 ** 31),
+        2 ** 31,
+        2 ** 32,
+        -(2 ** 32) - 5,
+      ];
       ints.push(2 ** 52, -(2 ** 52), 2 ** 52 + 1, -(2 ** 52) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
       for (const n of ints) expect(roundTrip(n), String(n)).to.equal(n);
     });
@@ -52,13 +69,33 @@ describe("codec", () => {
     });
 
     it("keeps bigints of any size and sign", () => {
-      for (const n of [0n, 1n, -1n, 63n, -64n, 2n ** 64n, -(2n ** 64n) - 1n, 12345678901234567890123456789n, -(10n ** 40n)]) {
+      for (const n of [
+        0n,
+        1n,
+        -1n,
+        63n,
+        -64n,
+        2n ** 64n,
+        -(2n ** 64n) - 1n,
+        12345678901234567890123456789n,
+        -(10n ** 40n),
+      ]) {
         expect(roundTrip(n), String(n)).to.equal(n);
       }
     });
 
     it("keeps strings: empty, ASCII, unicode, astral, long", () => {
-      const strings = ["", "a", "term", "héllo", "日本語", "emoji 🎉 and 𝄞", "x".repeat(40), "é".repeat(41), "🎉".repeat(100)];
+      const strings = [
+        "",
+        "a",
+        "term",
+        "héllo",
+        "日本語",
+        "emoji 🎉 and 𝄞",
+        "x".repeat(40),
+        "é".repeat(41),
+        "🎉".repeat(100),
+      ];
       // Long strings whose length prefix comes out shorter than the worst case reserved for it.
       strings.push("x".repeat(50), "a".repeat(5000), "b".repeat(10000), "c".repeat(50000));
       strings.push("mixed ".repeat(50) + "Ω≈ç√∫˜µ≤≥÷" + "🙂".repeat(20));
@@ -93,7 +130,7 @@ describe("codec", () => {
     });
 
     it("keeps field order, odd key names and objects with many fields", () => {
-      const value: Record<string, number> = { z: 1, a: 2, "with space": 3, "": 4, "ключ": 5, "0": 6, __proto__x: 7 };
+      const value: Record<string, number> = { z: 1, a: 2, "with space": 3, "": 4, ключ: 5, "0": 6, __proto__x: 7 };
       const back = roundTrip(value);
       expect(Object.keys(back)).to.deep.equal(Object.keys(value));
       expect(back).to.deep.equal(value);
@@ -116,7 +153,13 @@ describe("codec", () => {
 
     it("decodes the same shape many times correctly (compiled fast path)", () => {
       for (let i = 0; i < 50; i++) {
-        const value = { term: i, candidateId: i % 3, lastLogIndex: i * 1000, lastLogTerm: -i, note: i % 2 ? "odd" : null };
+        const value = {
+          term: i,
+          candidateId: i % 3,
+          lastLogIndex: i * 1000,
+          lastLogTerm: -i,
+          note: i % 2 ? "odd" : null,
+        };
         expect(roundTrip(value)).to.deep.equal(value);
       }
     });
@@ -132,7 +175,12 @@ describe("codec", () => {
         tag = "t";
       }
       const back = roundTrip({ entries: [new LogEntry(1, "a"), new Tagged(2, "b")] });
-      expect(back).to.deep.equal({ entries: [{ term: 1, command: "a" }, { term: 2, command: "b", tag: "t" }] });
+      expect(back).to.deep.equal({
+        entries: [
+          { term: 1, command: "a" },
+          { term: 2, command: "b", tag: "t" },
+        ],
+      });
       expect(Object.getPrototypeOf(back.entries[0])).to.equal(Object.prototype);
     });
 
@@ -214,7 +262,9 @@ describe("codec", () => {
     });
 
     it("symbols as values and as keys", () => {
-      expect(encodeError({ tag: Symbol("x") }).message).to.equal("cannot encode args.tag: a symbol (Symbol(x)) cannot be encoded; use a string");
+      expect(encodeError({ tag: Symbol("x") }).message).to.equal(
+        "cannot encode args.tag: a symbol (Symbol(x)) cannot be encoded; use a string",
+      );
       const e = encodeError({ inner: { a: 1, [Symbol("id")]: 2 } });
       expect(e.path).to.equal("args.inner");
       expect(e.message).to.contain("symbol keys (Symbol(id))");
@@ -222,7 +272,9 @@ describe("codec", () => {
 
     it("undefined fields and array elements, but not a top-level undefined", () => {
       const e = encodeError({ term: 1, votedFor: undefined });
-      expect(e.message).to.equal("cannot encode args.votedFor: it is undefined; it would be lost in transit — use null or omit the field");
+      expect(e.message).to.equal(
+        "cannot encode args.votedFor: it is undefined; it would be lost in transit — use null or omit the field",
+      );
       expect(encodeError([1, undefined]).path).to.equal("args[1]");
       expect(encodeError({ a: [{ b: undefined }] }).path).to.equal("args.a[0].b");
       expect(() => encode(undefined)).to.not.throw();
@@ -244,7 +296,9 @@ describe("codec", () => {
         }
       }
       const e = encodeError({ entries: [{ term: 0 }, new LogEntry(1)] });
-      expect(e.message).to.equal("cannot encode args.entries[1]: class LogEntry has methods isCommitted; they would be lost — send plain data");
+      expect(e.message).to.equal(
+        "cannot encode args.entries[1]: class LogEntry has methods isCommitted; they would be lost — send plain data",
+      );
       class WithGetter {
         x = 1;
         get double() {
@@ -258,7 +312,9 @@ describe("codec", () => {
       class Empty {}
       class Subclass extends Array {}
       expect(roundTrip(new Empty())).to.deep.equal({});
-      expect(encodeError({ list: new Subclass() }).message).to.contain("args.list: an instance of Subclass, a subclass of Array");
+      expect(encodeError({ list: new Subclass() }).message).to.contain(
+        "args.list: an instance of Subclass, a subclass of Array",
+      );
     });
 
     it("built-in objects, each with a suggestion", () => {
@@ -293,7 +349,9 @@ describe("codec", () => {
       expect(encodeError(args).message).to.equal("cannot encode args.a.b: it refers back to args.a (a cycle)");
       const list: unknown[] = [1];
       list.push({ back: [list] });
-      expect(encodeError({ x: list }).message).to.equal("cannot encode args.x[1].back[0]: it refers back to args.x (a cycle)");
+      expect(encodeError({ x: list }).message).to.equal(
+        "cannot encode args.x[1].back[0]: it refers back to args.x (a cycle)",
+      );
       const self: Record<string, unknown> = {};
       self.me = self;
       const e = encodeError(self, "reply");
@@ -306,10 +364,14 @@ describe("codec", () => {
       for (let i = 0; i < 39; i++) nodes[i].n = nodes[i + 1];
       nodes[39].n = nodes[35];
       const path = (depth: number) => "args" + ".n".repeat(depth);
-      expect(encodeError(nodes[0]).message).to.equal(`cannot encode ${path(40)}: it refers back to ${path(35)} (a cycle)`);
+      expect(encodeError(nodes[0]).message).to.equal(
+        `cannot encode ${path(40)}: it refers back to ${path(35)} (a cycle)`,
+      );
       let deep: unknown = 1;
       for (let i = 0; i < 1001; i++) deep = [deep];
-      expect(encodeError(deep).message).to.match(/^cannot encode args(\[0\]){1000}: the value is nested more than 1000 levels deep$/);
+      expect(encodeError(deep).message).to.match(
+        /^cannot encode args(\[0\]){1000}: the value is nested more than 1000 levels deep$/,
+      );
     });
 
     it("odd keys are quoted in the path, and the root defaults to value", () => {
@@ -323,7 +385,9 @@ describe("codec", () => {
     });
 
     it("strings with a lone surrogate, which would change in transit", () => {
-      expect(encodeError({ s: "ab\ud800" }).message).to.contain("args.s: the string has an unpaired UTF-16 surrogate at index 2");
+      expect(encodeError({ s: "ab\ud800" }).message).to.contain(
+        "args.s: the string has an unpaired UTF-16 surrogate at index 2",
+      );
       expect(encodeError({ s: "x".repeat(100) + "\udc00" }).path).to.equal("args.s");
     });
 
@@ -349,12 +413,16 @@ describe("codec", () => {
       expect(decodeError(new Uint8Array([99])).message).to.contain("unknown tag 99");
       expect(decodeError(new Uint8Array([9, 0xff, 0xff, 0xff, 0x0f])).message).to.contain("runs past the end");
       expect(decodeError(new Uint8Array([6, 2, 0xc3, 0x28])).message).to.contain("invalid UTF-8");
-      expect(decodeError(new Uint8Array([4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).message).to.contain("varint too long");
+      expect(
+        decodeError(new Uint8Array([4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).message,
+      ).to.contain("varint too long");
       expect(decodeError(new Uint8Array([9, 1, 0])).message).to.match(/^malformed encoding: /); // nested undefined
     });
 
     it("rejects what is not a Uint8Array", () => {
-      expect(decodeError("abc" as unknown as Uint8Array).message).to.equal("malformed encoding: expected a Uint8Array, got string");
+      expect(decodeError("abc" as unknown as Uint8Array).message).to.equal(
+        "malformed encoding: expected a Uint8Array, got string",
+      );
       expect(decodeError([1, 2] as unknown as Uint8Array).message).to.contain("got Array");
     });
 

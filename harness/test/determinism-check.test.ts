@@ -9,7 +9,17 @@ import { makeMutant } from "./mutants/make-mutant";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function grade(impl: string, reports: string) {
-  const args = [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", impl, "--grep", "TestInitialElection3A", "--check-determinism", "--reports", reports];
+  const args = [
+    path.join(ROOT, "bin", "raftgrade.js"),
+    "grade",
+    "--impl",
+    impl,
+    "--grep",
+    "TestInitialElection3A",
+    "--check-determinism",
+    "--reports",
+    reports,
+  ];
   return spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
 }
 
@@ -35,7 +45,9 @@ describe("--check-determinism", function () {
   it("warns, naming the test and the first event where the runs part, for a Raft using crypto randomness", () => {
     const reports = path.join(tmp, "mutant");
     const r = grade(mutant, reports);
-    expect(r.stdout).to.match(/warning: 3A TestInitialElection3A is not deterministic, so its failures will not replay: the traces part at event \d+: first run: .+; second run: .+/);
+    expect(r.stdout).to.match(
+      /warning: 3A TestInitialElection3A is not deterministic, so its failures will not replay: the traces part at event \d+: first run: .+; second run: .+/,
+    );
     const [run] = fs.readdirSync(reports);
     const report = JSON.parse(fs.readFileSync(path.join(reports, run, "results.json"), "utf8"));
     expect(report.runs[0].nondeterminism).to.match(/^the traces part at event \d+/);

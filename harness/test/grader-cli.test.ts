@@ -24,7 +24,11 @@ interface Ran {
 }
 
 function raftgrade(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -60,20 +64,30 @@ describe("raftgrade grader (command line)", function () {
       [["grade", "--seeds", "0"], '--seeds must be a whole number from 1 to 1000000, got "0"'],
       [["grade", "--shard", "3/2"], "--shard 3/2: the shard number must be from 1 to 2"],
       [["grade", "--frobnicate"], "Unknown argument: frobnicate"],
-      [["grade", "--rubric", path.join(tmp, "missing.json")], `--rubric ${path.join(tmp, "missing.json")}: cannot read it: ENOENT`],
+      [
+        ["grade", "--rubric", path.join(tmp, "missing.json")],
+        `--rubric ${path.join(tmp, "missing.json")}: cannot read it: ENOENT`,
+      ],
       [["grade", "--rubric", badJson], `--rubric ${badJson}: not valid JSON`],
       [["grade", "--rubric", badTest], `--rubric ${badTest}: tests["3A/TestNope3A"]: no such test`],
       [["grade", "--test", "3A/TestInitialElection"], "--test 3A/TestInitialElection: no such test"],
       [["grade", "--part", "3A", "--grep", "NoSuchTest"], "no test matched --grep /NoSuchTest/ in parts 3A"],
       [["replay", "--test", "3A/TestReElection3A"], "Missing required argument: seed"],
-      [["replay", "--test", "TestReElection3A", "--seed", "1"], "--test TestReElection3A: ids look like <part>/<TestName>"],
-      [["replay", "--test", "3A/TestNope", "--seed", "1"], "--test 3A/TestNope: no such test in part 3A; its tests are 3A/TestInitialElection3A"],
+      [
+        ["replay", "--test", "TestReElection3A", "--seed", "1"],
+        "--test TestReElection3A: ids look like <part>/<TestName>",
+      ],
+      [
+        ["replay", "--test", "3A/TestNope", "--seed", "1"],
+        "--test 3A/TestNope: no such test in part 3A; its tests are 3A/TestInitialElection3A",
+      ],
       [["merge", tmp], `${tmp}: not a raftgrade report folder: no results.json there`],
       [["init", nonEmpty], `init: ${nonEmpty} is not empty (it holds raft.ts)`],
       [["list", "--part", "9Z"], 'unknown part "9Z"'],
     ];
     const results: Ran[] = [];
-    for (let k = 0; k < cases.length; k += 2) results.push(...(await Promise.all(cases.slice(k, k + 2).map(([args]) => raftgradeAsync(...args)))));
+    for (let k = 0; k < cases.length; k += 2)
+      results.push(...(await Promise.all(cases.slice(k, k + 2).map(([args]) => raftgradeAsync(...args)))));
     cases.forEach(([args, message], k) => {
       expect(results[k].status, args.join(" ") + results[k].stderr).to.equal(2);
       expect(results[k].stderr, args.join(" ")).to.include(message);
@@ -81,7 +95,16 @@ describe("raftgrade grader (command line)", function () {
   });
 
   it("checks the numeric flags before anything runs (in-process: grade() resolves to 2)", async () => {
-    const base = { impl: "reference", layers: {}, reportsDir: path.join(tmp, "never"), invariants: true, checkDeterminism: false, strictLinearizability: false, coverage: false, referenceTiming: false };
+    const base = {
+      impl: "reference",
+      layers: {},
+      reportsDir: path.join(tmp, "never"),
+      invariants: true,
+      checkDeterminism: false,
+      strictLinearizability: false,
+      coverage: false,
+      referenceTiming: false,
+    };
     const cases: [Partial<GradeOptions>, string][] = [
       [{ jobs: "many" }, '--jobs must be a whole number from 1 to 256, got "many"'],
       [{ jobs: "0" }, '--jobs must be a whole number from 1 to 256, got "0"'],
@@ -113,7 +136,23 @@ describe("raftgrade grader (command line)", function () {
     const dir = path.join(tmp, "student");
     const rubric = path.join(tmp, "rubric.json");
     fs.writeFileSync(rubric, JSON.stringify({ tests: { "3A/TestInitialElection3A": 7 } }));
-    const out = raftgrade("grade", "--impl", "student", "--part", "3A", "--grep", "TestInitialElection3A|TestReElection3A", "--seeds", "2", "--jobs", "2", "--rubric", rubric, "--out", dir);
+    const out = raftgrade(
+      "grade",
+      "--impl",
+      "student",
+      "--part",
+      "3A",
+      "--grep",
+      "TestInitialElection3A|TestReElection3A",
+      "--seeds",
+      "2",
+      "--jobs",
+      "2",
+      "--rubric",
+      rubric,
+      "--out",
+      dir,
+    );
     studentRun = { dir, out };
     expect(out.status, out.stdout + out.stderr).to.equal(1);
     for (const file of REPORT_FILES) expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
@@ -141,12 +180,18 @@ describe("raftgrade grader (command line)", function () {
     const junit = parseXml(fs.readFileSync(path.join(dir, "junit.xml"), "utf8"));
     const [suite] = childrenNamed(junit, "testsuite");
     expect(suite.attrs).to.include({ name: "3A", tests: "4", failures: "4" });
-    for (const c of childrenNamed(suite, "testcase")) expect(childrenNamed(c, "failure")[0].attrs.message).to.include("not implemented yet");
+    for (const c of childrenNamed(suite, "testcase"))
+      expect(childrenNamed(c, "failure")[0].attrs.message).to.include("not implemented yet");
 
     const gradescope = readJson(path.join(dir, "gradescope.json"));
     validateGradescope(gradescope);
     expect(gradescope.score).to.equal(0);
-    expect(gradescope.tests[0]).to.include({ name: "3A/TestInitialElection3A", score: 0, max_score: 7, status: "failed" });
+    expect(gradescope.tests[0]).to.include({
+      name: "3A/TestInitialElection3A",
+      score: 0,
+      max_score: 7,
+      status: "failed",
+    });
 
     expect(readJson(path.join(dir, "timing.json")).tests).to.have.length(2);
     expect(out.stdout).to.include(`replay: raftgrade replay --impl student --test 3A/TestInitialElection3A --seed 1`);
@@ -160,16 +205,36 @@ describe("raftgrade grader (command line)", function () {
     expect(r.status).to.equal(1);
     expect(r.stdout).to.include("Test (3A): election after network failure");
     expect(r.stdout).to.match(/--- harness trace: \d+ events ---\n\s+0\.000s\s+start\s+server-0-0#1/);
-    expect(r.stdout).to.include("failed [implementation]: getState() on server-0-0#1 threw: Error: not implemented yet: Raft.getState");
+    expect(r.stdout).to.include(
+      "failed [implementation]: getState() on server-0-0#1 threw: Error: not implemented yet: Raft.getState",
+    );
     expect(traceHashOf(r.stdout)).to.equal(run.traceHash);
   });
 
   it("shards a sweep deterministically; merge combines the shards into one report, and a run from a shard replays to its hash", async () => {
-    const args = ["grade", "--impl", "reference", "--part", "3A", "--grep", "TestReElection3A|TestManyElections3A", "--seeds", "2", "--jobs", "1"];
-    const [one, two] = await Promise.all([1, 2].map((i) => raftgradeAsync(...args, "--shard", `${i}/2`, "--out", path.join(tmp, `shard${i}`))));
+    const args = [
+      "grade",
+      "--impl",
+      "reference",
+      "--part",
+      "3A",
+      "--grep",
+      "TestReElection3A|TestManyElections3A",
+      "--seeds",
+      "2",
+      "--jobs",
+      "1",
+    ];
+    const [one, two] = await Promise.all(
+      [1, 2].map((i) => raftgradeAsync(...args, "--shard", `${i}/2`, "--out", path.join(tmp, `shard${i}`))),
+    );
     expect(one.status, one.stdout + one.stderr).to.equal(0);
     expect(two.status, two.stdout + two.stderr).to.equal(0);
-    const shardRuns = [1, 2].map((i) => readJson(path.join(tmp, `shard${i}`, "results.json")).runs.map((r: { id: string; seed: number }) => `${r.id}@${r.seed}`));
+    const shardRuns = [1, 2].map((i) =>
+      readJson(path.join(tmp, `shard${i}`, "results.json")).runs.map(
+        (r: { id: string; seed: number }) => `${r.id}@${r.seed}`,
+      ),
+    );
     const seeds = deriveSeeds(1, 2);
     expect(shardRuns).to.deep.equal([
       [`3A/TestReElection3A@${seeds[0]}`, `3A/TestManyElections3A@${seeds[0]}`],
@@ -194,15 +259,39 @@ describe("raftgrade grader (command line)", function () {
 
     // The second run of shard 2's worker ran after another test in the same process: its replay still matches.
     const last = readJson(path.join(tmp, "shard2", "results.json")).runs[1];
-    const r = raftgrade("replay", "--impl", "reference", "--test", last.id, "--seed", String(last.seed), "--trace", "5");
+    const r = raftgrade(
+      "replay",
+      "--impl",
+      "reference",
+      "--test",
+      last.id,
+      "--seed",
+      String(last.seed),
+      "--trace",
+      "5",
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/--- harness trace: \d+ events, the last 5 shown ---/);
     expect(traceHashOf(r.stdout)).to.equal(last.traceHash);
   });
 
   it("merge combines the shards' coverage (a line any shard ran counts) and renders the HTML index", async () => {
-    const args = ["grade", "--impl", "reference", "--part", "3B", "--grep", "TestBasicAgree3B|TestFailNoAgree3B", "--jobs", "1", "--coverage", "--no-reference-timing"];
-    const shards = await Promise.all([1, 2].map((i) => raftgradeAsync(...args, "--shard", `${i}/2`, "--out", path.join(tmp, `cov-shard${i}`))));
+    const args = [
+      "grade",
+      "--impl",
+      "reference",
+      "--part",
+      "3B",
+      "--grep",
+      "TestBasicAgree3B|TestFailNoAgree3B",
+      "--jobs",
+      "1",
+      "--coverage",
+      "--no-reference-timing",
+    ];
+    const shards = await Promise.all(
+      [1, 2].map((i) => raftgradeAsync(...args, "--shard", `${i}/2`, "--out", path.join(tmp, `cov-shard${i}`))),
+    );
     for (const r of shards) expect(r.status, r.stdout + r.stderr).to.equal(0);
     const merged = path.join(tmp, "cov-merged");
     const m = raftgrade("merge", path.join(tmp, "cov-shard1"), path.join(tmp, "cov-shard2"), "--out", merged);
@@ -218,10 +307,26 @@ describe("raftgrade grader (command line)", function () {
 
   it("measures coverage of the graded implementation only (--coverage), HTML + lcov + summary in the report folder", () => {
     const dir = path.join(tmp, "coverage");
-    const r = raftgrade("grade", "--impl", "reference", "--part", "3A", "--grep", "TestReElection3A", "--seeds", "2", "--jobs", "2", "--coverage", "--out", dir);
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "reference",
+      "--part",
+      "3A",
+      "--grep",
+      "TestReElection3A",
+      "--seeds",
+      "2",
+      "--jobs",
+      "2",
+      "--coverage",
+      "--out",
+      dir,
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/coverage of reference\/\*\*:[\s\S]*Lines\s*:\s*\d+(\.\d+)?%/);
-    for (const file of ["index.html", "lcov.info", "summary.txt", "coverage-summary.json"]) expect(fs.existsSync(path.join(dir, "coverage", file)), file).to.equal(true);
+    for (const file of ["index.html", "lcov.info", "summary.txt", "coverage-summary.json"])
+      expect(fs.existsSync(path.join(dir, "coverage", file)), file).to.equal(true);
     const sources = fs.readFileSync(path.join(dir, "coverage", "lcov.info"), "utf8").match(/^SF:.*$/gm) ?? [];
     expect(sources.length).to.be.greaterThan(3);
     for (const sf of sources) expect(sf).to.match(/^SF:(.*\/)?reference\/.*\.ts$/);
@@ -233,9 +338,25 @@ describe("raftgrade grader (command line)", function () {
     const impl = path.join(tmp, "hostile");
     fs.mkdirSync(impl);
     // 3-peer tests: the process kills itself; the 7-peer test (TestManyElections3A): a loop that never yields.
-    fs.writeFileSync(path.join(impl, "index.ts"), "export const makeRaft = (peers: unknown[]) => {\n  if (peers.length === 7) for (;;);\n  process.kill(process.pid, \"SIGKILL\");\n};\n");
+    fs.writeFileSync(
+      path.join(impl, "index.ts"),
+      'export const makeRaft = (peers: unknown[]) => {\n  if (peers.length === 7) for (;;);\n  process.kill(process.pid, "SIGKILL");\n};\n',
+    );
     const dir = path.join(tmp, "hostile-report");
-    const r = raftgrade("grade", "--impl", impl, "--part", "3A", "--jobs", "1", "--run-timeout", "2", "--no-reference-timing", "--out", dir);
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      impl,
+      "--part",
+      "3A",
+      "--jobs",
+      "1",
+      "--run-timeout",
+      "2",
+      "--no-reference-timing",
+      "--out",
+      dir,
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(1);
     const runs = readJson(path.join(dir, "results.json")).runs;
     expect(runs.map((x: { id: string; failureKind: string }) => [x.id, x.failureKind])).to.deep.equal([
@@ -250,7 +371,25 @@ describe("raftgrade grader (command line)", function () {
 
   it("Ctrl-C stops the sweep and still writes every report for the runs that finished (exit status 130)", async () => {
     const dir = path.join(tmp, "interrupted");
-    const child = spawn(process.execPath, [BIN, "grade", "--impl", "reference", "--part", "3A", "--seeds", "40", "--jobs", "1", "--no-reference-timing", "--out", dir], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "grade",
+        "--impl",
+        "reference",
+        "--part",
+        "3A",
+        "--seeds",
+        "40",
+        "--jobs",
+        "1",
+        "--no-reference-timing",
+        "--out",
+        dir,
+      ],
+      { cwd: ROOT },
+    );
     let stdout = "";
     let sent = false;
     child.stdout.on("data", (d) => {
@@ -270,7 +409,15 @@ describe("raftgrade grader (command line)", function () {
   it("exits 3 when every run passed but the reports could not be written, saying why", () => {
     const blocker = path.join(tmp, "not-a-folder");
     fs.writeFileSync(blocker, "");
-    const r = raftgrade("grade", "--impl", "reference", "--test", "3A/TestInitialElection3A", "--out", path.join(blocker, "run"));
+    const r = raftgrade(
+      "grade",
+      "--impl",
+      "reference",
+      "--test",
+      "3A/TestInitialElection3A",
+      "--out",
+      path.join(blocker, "run"),
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(3);
     expect(r.stderr).to.include(`could not write the report into ${path.join(blocker, "run")}: ENOTDIR`);
     expect(r.stdout).to.include("score: 33.34 / 33.34");
@@ -280,16 +427,45 @@ describe("raftgrade grader (command line)", function () {
     const dir = path.join(tmp, "my-labs");
     const r = raftgrade("init", dir);
     expect(r.status, r.stderr).to.equal(0);
-    expect(fs.readdirSync(dir).sort()).to.deep.equal([".gitignore", "README.md", "classic-clerk.ts", "classic-kv-server.ts", "clerk.ts", "index.ts", "kv-server.ts", "package.json", "raft.ts", "rsm.ts", "tsconfig.json"]);
-    expect(fs.readFileSync(path.join(dir, "raft.ts"), "utf8")).to.include('from "raftgrade"').and.not.include("harness/");
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([
+      ".gitignore",
+      "README.md",
+      "classic-clerk.ts",
+      "classic-kv-server.ts",
+      "clerk.ts",
+      "index.ts",
+      "kv-server.ts",
+      "package.json",
+      "raft.ts",
+      "rsm.ts",
+      "tsconfig.json",
+    ]);
+    expect(fs.readFileSync(path.join(dir, "raft.ts"), "utf8"))
+      .to.include('from "raftgrade"')
+      .and.not.include("harness/");
     const pkg = readJson(path.join(dir, "package.json"));
     expect(pkg.name).to.equal("my-labs");
     expect(pkg.devDependencies.raftgrade).to.equal(`^${readJson(path.join(ROOT, "package.json")).version}`);
     const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
-    for (const command of ["npx raftgrade grade --impl . --part 3A", "npx raftgrade replay --impl . --test", "--seeds 50"]) expect(readme).to.include(command);
+    for (const command of [
+      "npx raftgrade grade --impl . --part 3A",
+      "npx raftgrade replay --impl . --test",
+      "--seeds 50",
+    ])
+      expect(readme).to.include(command);
     expect(fs.readFileSync(path.join(dir, ".gitignore"), "utf8")).to.include("reports/");
 
-    const graded = raftgrade("grade", "--impl", dir, "--grep", "TestInitialElection3A", "--no-reference-timing", "--strict-linearizability", "--reports", path.join(tmp, "my-reports"));
+    const graded = raftgrade(
+      "grade",
+      "--impl",
+      dir,
+      "--grep",
+      "TestInitialElection3A",
+      "--no-reference-timing",
+      "--strict-linearizability",
+      "--reports",
+      path.join(tmp, "my-reports"),
+    );
     expect(graded.status, graded.stdout + graded.stderr).to.equal(1);
     expect(graded.stdout).to.include("strict linearizability (a timed-out check fails)");
     expect(graded.stdout).to.include("not implemented yet: Raft.getState (student/raft.ts)");
@@ -297,7 +473,9 @@ describe("raftgrade grader (command line)", function () {
 
     const list = raftgrade("list", "--part", "3A", "--json");
     expect(list.status).to.equal(0);
-    expect(JSON.parse(list.stdout).map((t: { id: string; part: string; points: number }) => [t.id, t.part, t.points])).to.deep.equal([
+    expect(
+      JSON.parse(list.stdout).map((t: { id: string; part: string; points: number }) => [t.id, t.part, t.points]),
+    ).to.deep.equal([
       ["3A/TestInitialElection3A", "3A", 33.34],
       ["3A/TestReElection3A", "3A", 33.33],
       ["3A/TestManyElections3A", "3A", 33.33],
@@ -309,8 +487,12 @@ describe("raftgrade grader (command line)", function () {
     expect(list.status, list.stderr).to.equal(0);
     expect(list.stdout).to.match(/^3A\/TestInitialElection3A +3A +33\.34$/m);
     expect(list.stdout).to.match(/^classic-4A\/TestBasic4A +classic-4A +\d+\.\d\d  \(run only when named\)$/m);
-    expect(list.stdout).to.include("58 tests (700 points) run by default; 23 tests (200 points) of classic-4A, classic-4B run only when named");
+    expect(list.stdout).to.include(
+      "58 tests (700 points) run by default; 23 tests (200 points) of classic-4A, classic-4B run only when named",
+    );
     const json = JSON.parse(raftgrade("list", "--json").stdout) as { id: string; runByDefault: boolean }[];
-    expect(json.filter((t) => !t.runByDefault).map((t) => t.id)).to.have.length(23).and.to.satisfy((ids: string[]) => ids.every((id) => id.startsWith("classic-")));
+    expect(json.filter((t) => !t.runByDefault).map((t) => t.id))
+      .to.have.length(23)
+      .and.to.satisfy((ids: string[]) => ids.every((id) => id.startsWith("classic-")));
   });
 });

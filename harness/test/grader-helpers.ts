@@ -25,7 +25,17 @@ export function parseXml(source: string): XmlElement {
   const decode = (s: string) => {
     if (/&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) fail("a bare '&'");
     return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_m, e: string) =>
-      e === "amp" ? "&" : e === "lt" ? "<" : e === "gt" ? ">" : e === "quot" ? '"' : e === "apos" ? "'" : String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+      e === "amp"
+        ? "&"
+        : e === "lt"
+          ? "<"
+          : e === "gt"
+            ? ">"
+            : e === "quot"
+              ? '"'
+              : e === "apos"
+                ? "'"
+                : String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
     );
   };
   const name = () => {
@@ -114,7 +124,32 @@ export function validateGradescope(gs: Record<string, unknown>): void {
     expect(t.score as number).to.be.at.most(t.max_score as number);
     expect(t.status, `${t.name}.status`).to.be.oneOf(["passed", "failed"]);
     expect(t.output, `${t.name}.output`).to.be.a("string");
-    for (const key of Object.keys(t)) expect(["name", "number", "score", "max_score", "status", "output", "tags", "visibility", "output_format", "name_format"]).to.include(key);
+    for (const key of Object.keys(t))
+      expect([
+        "name",
+        "number",
+        "score",
+        "max_score",
+        "status",
+        "output",
+        "tags",
+        "visibility",
+        "output_format",
+        "name_format",
+      ]).to.include(key);
   }
-  for (const key of Object.keys(gs)) expect(["score", "execution_time", "output", "output_format", "test_output_format", "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"]).to.include(key);
+  for (const key of Object.keys(gs))
+    expect([
+      "score",
+      "execution_time",
+      "output",
+      "output_format",
+      "test_output_format",
+      "test_name_format",
+      "visibility",
+      "stdout_visibility",
+      "extra_data",
+      "tests",
+      "leaderboard",
+    ]).to.include(key);
 }

@@ -20,11 +20,30 @@ import { createProgress } from "../cli/progress";
 import { runSimulation } from "../sim/world";
 import sinon from "sinon";
 
-const info = (part: string, name: string): LabTestInfo => ({ id: `${part}/${name}`, part, name, title: `${part} ${name}`, file: `${part}.spec.ts` });
+const info = (part: string, name: string): LabTestInfo => ({
+  id: `${part}/${name}`,
+  part,
+  name,
+  title: `${part} ${name}`,
+  file: `${part}.spec.ts`,
+});
 const TESTS = [info("3A", "TestOne3A"), info("3A", "TestTwo3A"), info("3A", "TestThree3A"), info("3B", "TestOne3B")];
 
 function outcome(id: string, seed: number, status: RunOutcome["status"], extra: Partial<RunOutcome> = {}): RunOutcome {
-  return { id, part: id.split("/")[0], seed, status, warnings: [], virtualMs: 1000, realMs: 10, rpcs: 100, bytes: 1000, ops: 5, traceHash: `h${seed}`, ...extra };
+  return {
+    id,
+    part: id.split("/")[0],
+    seed,
+    status,
+    warnings: [],
+    virtualMs: 1000,
+    realMs: 10,
+    rpcs: 100,
+    bytes: 1000,
+    ops: 5,
+    traceHash: `h${seed}`,
+    ...extra,
+  };
 }
 
 function meta(over: Partial<RunMeta> = {}): RunMeta {
@@ -61,17 +80,31 @@ describe("grader: seeds, shards and flags", () => {
   it("shards take every n-th item, cover the plan exactly once, and reject bad forms precisely", () => {
     const plan = buildPlan(["a", "b", "c"], [1, 2, 3]);
     const shards = [1, 2, 3, 4].map((i) => shardOf(plan, parseShard(`${i}/4`)));
-    expect(shards.flat().map((w) => `${w.id}@${w.seed}`).sort()).to.deep.equal(plan.map((w) => `${w.id}@${w.seed}`).sort());
+    expect(
+      shards
+        .flat()
+        .map((w) => `${w.id}@${w.seed}`)
+        .sort(),
+    ).to.deep.equal(plan.map((w) => `${w.id}@${w.seed}`).sort());
     expect(shards[0].map((w) => `${w.id}@${w.seed}`)).to.deep.equal(["a@1", "b@2", "c@3"]);
     expect(() => parseShard("3/2")).to.throw(UsageError, "--shard 3/2: the shard number must be from 1 to 2");
     expect(() => parseShard("0/2")).to.throw(UsageError, "the shard number must be from 1 to 2");
-    expect(() => parseShard("half")).to.throw(UsageError, '--shard must look like i/n (e.g. 2/4: the second of four shards), got "half"');
+    expect(() => parseShard("half")).to.throw(
+      UsageError,
+      '--shard must look like i/n (e.g. 2/4: the second of four shards), got "half"',
+    );
   });
 
   it("names the flag and the bad value of a numeric option", () => {
     expect(parsePositiveInt("--seeds", "5")).to.equal(5);
-    expect(() => parsePositiveInt("--seeds", "0")).to.throw(UsageError, '--seeds must be a whole number from 1 to 1000000, got "0"');
-    expect(() => parsePositiveInt("--jobs", "two", 256)).to.throw(UsageError, '--jobs must be a whole number from 1 to 256, got "two"');
+    expect(() => parsePositiveInt("--seeds", "0")).to.throw(
+      UsageError,
+      '--seeds must be a whole number from 1 to 1000000, got "0"',
+    );
+    expect(() => parsePositiveInt("--jobs", "two", 256)).to.throw(
+      UsageError,
+      '--jobs must be a whole number from 1 to 256, got "two"',
+    );
     expect(() => parseSeed("-1")).to.throw(UsageError, "--seed: seed must be a non-negative integer");
   });
 
@@ -82,15 +115,29 @@ describe("grader: seeds, shards and flags", () => {
     ];
     expect(selectParts("3a", parts).map((p) => p.part)).to.deep.equal(["3A"]);
     expect(selectParts(undefined, parts).map((p) => p.part)).to.deep.equal(["3A"]);
-    expect(() => selectParts("9Z", parts)).to.throw(UsageError, "part 9Z (future lab) has no specs yet; parts with specs: 3A");
+    expect(() => selectParts("9Z", parts)).to.throw(
+      UsageError,
+      "part 9Z (future lab) has no specs yet; parts with specs: 3A",
+    );
     expect(() => selectParts("4Q", parts)).to.throw(UsageError, 'unknown part "4Q"; parts are 3A, 9Z');
   });
 
   it("matches --grep against ids and titles, and --test ids exactly, with a suggestion", () => {
-    expect(selectTests(TESTS, { grep: compileGrep("^3A/TestT") }).map((t) => t.name)).to.deep.equal(["TestTwo3A", "TestThree3A"]);
-    expect(selectTests(TESTS, { grep: compileGrep("^3B TestOne3B$") }).map((t) => t.id)).to.deep.equal(["3B/TestOne3B"]);
-    expect(selectTests(TESTS, { ids: ["3B/TestOne3B", "3A/TestOne3A"] }).map((t) => t.id)).to.deep.equal(["3B/TestOne3B", "3A/TestOne3A"]);
-    expect(() => selectTests(TESTS, { ids: ["3C/TestOne3B"] })).to.throw(UsageError, "--test 3C/TestOne3B: no such test (did you mean 3B/TestOne3B?)");
+    expect(selectTests(TESTS, { grep: compileGrep("^3A/TestT") }).map((t) => t.name)).to.deep.equal([
+      "TestTwo3A",
+      "TestThree3A",
+    ]);
+    expect(selectTests(TESTS, { grep: compileGrep("^3B TestOne3B$") }).map((t) => t.id)).to.deep.equal([
+      "3B/TestOne3B",
+    ]);
+    expect(selectTests(TESTS, { ids: ["3B/TestOne3B", "3A/TestOne3A"] }).map((t) => t.id)).to.deep.equal([
+      "3B/TestOne3B",
+      "3A/TestOne3A",
+    ]);
+    expect(() => selectTests(TESTS, { ids: ["3C/TestOne3B"] })).to.throw(
+      UsageError,
+      "--test 3C/TestOne3B: no such test (did you mean 3B/TestOne3B?)",
+    );
     expect(() => compileGrep("(")).to.throw(UsageError, "--grep is not a valid regular expression");
   });
 
@@ -100,7 +147,9 @@ describe("grader: seeds, shards and flags", () => {
     const config = readConfig(env);
     expect(config.strictLinearizability).to.equal(true);
     expect(env.RAFTGRADE_STRICT_LINEARIZABILITY).to.equal("on");
-    expect(replayCommand(config, "3A/TestOne3A", 9)).to.equal("raftgrade replay --impl student --test 3A/TestOne3A --seed 9 --no-invariants --strict-linearizability");
+    expect(replayCommand(config, "3A/TestOne3A", 9)).to.equal(
+      "raftgrade replay --impl student --test 3A/TestOne3A --seed 9 --no-invariants --strict-linearizability",
+    );
     expect(readConfig({}).strictLinearizability).to.equal(false);
   });
 });
@@ -108,12 +157,22 @@ describe("grader: seeds, shards and flags", () => {
 describe("grader: rubric", () => {
   it("by default gives each part 100 points, split in hundredths that add up exactly", () => {
     const rubric = buildRubric(TESTS);
-    expect(rubric).to.deep.equal({ "3A/TestOne3A": 33.34, "3A/TestTwo3A": 33.33, "3A/TestThree3A": 33.33, "3B/TestOne3B": 100 });
+    expect(rubric).to.deep.equal({
+      "3A/TestOne3A": 33.34,
+      "3A/TestTwo3A": 33.33,
+      "3A/TestThree3A": 33.33,
+      "3B/TestOne3B": 100,
+    });
   });
 
   it("a file overrides part totals and single tests", () => {
     const file = validateRubric({ parts: { "3A": 10 }, tests: { "3A/TestTwo3A": 4 } }, TESTS, "r.json");
-    expect(buildRubric(TESTS, file)).to.deep.equal({ "3A/TestOne3A": 5, "3A/TestTwo3A": 4, "3A/TestThree3A": 5, "3B/TestOne3B": 100 });
+    expect(buildRubric(TESTS, file)).to.deep.equal({
+      "3A/TestOne3A": 5,
+      "3A/TestTwo3A": 4,
+      "3A/TestThree3A": 5,
+      "3B/TestOne3B": 100,
+    });
   });
 
   it("names each problem of a rubric file with its place", () => {
@@ -122,11 +181,15 @@ describe("grader: rubric", () => {
       [{ part: {} }, 'r.json: "part": unknown key; a rubric has "parts" and "tests"'],
       [{ parts: { "3E": 5 } }, 'r.json: parts["3E"]: unknown part; parts are 3A, 3B'],
       [{ parts: { "3A": "ten" } }, 'r.json: parts["3A"]: points must be a non-negative number, got "ten"'],
-      [{ tests: { "3A/TestOne3A": -1 } }, 'r.json: tests["3A/TestOne3A"]: points must be a non-negative number, got -1'],
+      [
+        { tests: { "3A/TestOne3A": -1 } },
+        'r.json: tests["3A/TestOne3A"]: points must be a non-negative number, got -1',
+      ],
       [{ tests: { "3B/TestTwo3A": 1 } }, 'r.json: tests["3B/TestTwo3A"]: no such test (did you mean 3A/TestTwo3A?)'],
       [{ tests: [] }, "r.json: tests: must be an object mapping test ids to points, got an array"],
     ];
-    for (const [data, message] of bad) expect(() => validateRubric(data, TESTS, "r.json"), JSON.stringify(data)).to.throw(UsageError, message);
+    for (const [data, message] of bad)
+      expect(() => validateRubric(data, TESTS, "r.json"), JSON.stringify(data)).to.throw(UsageError, message);
   });
 
   it("counts a test for points only if it passed on every seed it ran", () => {
@@ -137,8 +200,20 @@ describe("grader: rubric", () => {
       outcome("3A/TestTwo3A", 2, "failed", { message: "boom", failureKind: "test" }),
       outcome("3B/TestOne3B", 1, "passed"),
     ]);
-    expect(report.score).to.deep.equal({ points: 133.34, max: 200, parts: { "3A": { points: 33.34, max: 100 }, "3B": { points: 100, max: 100 } } });
-    expect(report.summary).to.include({ tests: 4, passed: 2, failed: 1, notRun: 1, runs: 5, runsFailed: 1, runsWithWarnings: 1 });
+    expect(report.score).to.deep.equal({
+      points: 133.34,
+      max: 200,
+      parts: { "3A": { points: 33.34, max: 100 }, "3B": { points: 100, max: 100 } },
+    });
+    expect(report.summary).to.include({
+      tests: 4,
+      passed: 2,
+      failed: 1,
+      notRun: 1,
+      runs: 5,
+      runsFailed: 1,
+      runsWithWarnings: 1,
+    });
     const two = report.byTest.find((t) => t.id === "3A/TestTwo3A")!;
     expect(two).to.include({ runs: 2, failures: 1, passRate: 0.5, passed: false, points: 0 });
     expect(two.failedSeeds).to.deep.equal([2]);
@@ -148,7 +223,12 @@ describe("grader: rubric", () => {
 describe("grader: report formats", () => {
   const runs = [
     outcome("3A/TestOne3A", 1, "passed"),
-    outcome("3A/TestTwo3A", 1, "failed", { message: 'apply error: <"bad"> & worse\nsecond line \x1b[31mred\x1b[0m \x07', failureKind: "invariant", replay: "raftgrade replay --impl student --test 3A/TestTwo3A --seed 1", output: "Test (3A): ... <ok>" }),
+    outcome("3A/TestTwo3A", 1, "failed", {
+      message: 'apply error: <"bad"> & worse\nsecond line \x1b[31mred\x1b[0m \x07',
+      failureKind: "invariant",
+      replay: "raftgrade replay --impl student --test 3A/TestTwo3A --seed 1",
+      output: "Test (3A): ... <ok>",
+    }),
     outcome("3B/TestOne3B", 1, "passed-with-warning", { warnings: ["history check timed out"] }),
   ];
   const report = buildReport(meta({ seeds: { base: 1, count: 1, list: [1] } }), runs);
@@ -164,7 +244,9 @@ describe("grader: report formats", () => {
     expect(failed.attrs.name).to.equal("TestTwo3A (seed 1)");
     const failure = childrenNamed(failed, "failure")[0];
     expect(failure.attrs).to.deep.equal({ message: 'apply error: <"bad"> & worse', type: "invariant" });
-    expect(failure.text).to.include("replay: raftgrade replay --impl student --test 3A/TestTwo3A --seed 1").and.include("second line red");
+    expect(failure.text)
+      .to.include("replay: raftgrade replay --impl student --test 3A/TestTwo3A --seed 1")
+      .and.include("second line red");
     expect(childrenNamed(failed, "system-out")[0].text).to.equal("Test (3A): ... <ok>");
     expect(childrenNamed(childrenNamed(suites[1], "testcase")[0], "failure")).to.have.length(0);
   });
@@ -185,8 +267,19 @@ describe("grader: report formats", () => {
   });
 
   it("timing: the graded figures against the reference's on the same seeds", () => {
-    const mine = [outcome("3A/TestOne3A", 1, "passed", { rpcs: 310 }), outcome("3A/TestOne3A", 2, "passed", { rpcs: 310 })];
-    const reference = [1, 2, 3].map((seed) => ({ id: "3A/TestOne3A", seed, passed: true, rpcs: 100, bytes: 1000, ops: 5, virtualMs: 2000 }));
+    const mine = [
+      outcome("3A/TestOne3A", 1, "passed", { rpcs: 310 }),
+      outcome("3A/TestOne3A", 2, "passed", { rpcs: 310 }),
+    ];
+    const reference = [1, 2, 3].map((seed) => ({
+      id: "3A/TestOne3A",
+      seed,
+      passed: true,
+      rpcs: 100,
+      bytes: 1000,
+      ops: 5,
+      virtualMs: 2000,
+    }));
     const t = buildTiming(mine, reference, ["3A/TestOne3A"], { isReference: false });
     expect(t.tests[0]).to.include({ compared: 2 });
     expect(t.tests[0].ratio).to.deep.equal({ rpcs: 3.1, bytes: 1, virtualMs: 0.5 });
@@ -194,23 +287,62 @@ describe("grader: report formats", () => {
   });
 
   it("merging shards recomputes the score and keeps every run once, in plan order", () => {
-    const half = (runsOf: RunOutcome[], index: number): Report => buildReport(meta({ shard: { index, count: 2 }, runId: `s${index}` }), runsOf);
-    const a = half([outcome("3A/TestOne3A", 1, "passed"), outcome("3A/TestTwo3A", 1, "passed"), outcome("3A/TestThree3A", 1, "passed"), outcome("3B/TestOne3B", 1, "passed")], 1);
-    const b = half([outcome("3A/TestOne3A", 2, "passed"), outcome("3A/TestTwo3A", 2, "failed", { message: "x" }), outcome("3A/TestThree3A", 2, "passed"), outcome("3B/TestOne3B", 2, "passed")], 2);
+    const half = (runsOf: RunOutcome[], index: number): Report =>
+      buildReport(meta({ shard: { index, count: 2 }, runId: `s${index}` }), runsOf);
+    const a = half(
+      [
+        outcome("3A/TestOne3A", 1, "passed"),
+        outcome("3A/TestTwo3A", 1, "passed"),
+        outcome("3A/TestThree3A", 1, "passed"),
+        outcome("3B/TestOne3B", 1, "passed"),
+      ],
+      1,
+    );
+    const b = half(
+      [
+        outcome("3A/TestOne3A", 2, "passed"),
+        outcome("3A/TestTwo3A", 2, "failed", { message: "x" }),
+        outcome("3A/TestThree3A", 2, "passed"),
+        outcome("3B/TestOne3B", 2, "passed"),
+      ],
+      2,
+    );
     const { merged, warnings } = mergeReports([b, a]);
     expect(warnings).to.deep.equal([]);
-    expect(merged.runs.map((r) => `${r.id}@${r.seed}`)).to.deep.equal(["3A/TestOne3A@1", "3A/TestOne3A@2", "3A/TestTwo3A@1", "3A/TestTwo3A@2", "3A/TestThree3A@1", "3A/TestThree3A@2", "3B/TestOne3B@1", "3B/TestOne3B@2"]);
+    expect(merged.runs.map((r) => `${r.id}@${r.seed}`)).to.deep.equal([
+      "3A/TestOne3A@1",
+      "3A/TestOne3A@2",
+      "3A/TestTwo3A@1",
+      "3A/TestTwo3A@2",
+      "3A/TestThree3A@1",
+      "3A/TestThree3A@2",
+      "3B/TestOne3B@1",
+      "3B/TestOne3B@2",
+    ]);
     expect(merged.score.points).to.equal(166.67);
     expect(merged.shard).to.equal(null);
-    expect(mergeReports([a]).warnings).to.deep.equal(["shard 2/2 missing: the merged report covers only the shards given"]);
-    expect(() => mergeReports([a, { ...b, invariants: false }])).to.throw(UsageError, "cannot merge runs with different --no-invariants");
+    expect(mergeReports([a]).warnings).to.deep.equal([
+      "shard 2/2 missing: the merged report covers only the shards given",
+    ]);
+    expect(() => mergeReports([a, { ...b, invariants: false }])).to.throw(
+      UsageError,
+      "cannot merge runs with different --no-invariants",
+    );
   });
 });
 
 describe("grader: progress display", () => {
   function fakeStream(isTTY: boolean) {
     const chunks: string[] = [];
-    return { stream: { isTTY, columns: 100, rows: 30, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WriteStream, text: () => chunks.join("") };
+    return {
+      stream: {
+        isTTY,
+        columns: 100,
+        rows: 30,
+        write: (s: string) => (chunks.push(s), true),
+      } as unknown as NodeJS.WriteStream,
+      text: () => chunks.join(""),
+    };
   }
 
   it("on a terminal: a bar with ETA, per-test counts, and the first failure of a test printed as it happens", () => {
@@ -219,14 +351,21 @@ describe("grader: progress display", () => {
     p.started("3A/TestOne3A");
     p.finished(outcome("3A/TestOne3A", 1, "passed"));
     p.started("3A/TestOne3A");
-    p.finished(outcome("3A/TestOne3A", 2, "failed", { message: "no leader\ndetails", replay: "raftgrade replay --test 3A/TestOne3A --seed 2" }));
+    p.finished(
+      outcome("3A/TestOne3A", 2, "failed", {
+        message: "no leader\ndetails",
+        replay: "raftgrade replay --test 3A/TestOne3A --seed 2",
+      }),
+    );
     p.started("3A/TestOne3A");
     p.finished(outcome("3A/TestOne3A", 3, "failed", { message: "again" }));
     p.done();
     const out = text();
     expect(out).to.match(/\[█+░+\] 3\/4 75% · 2 failed · ETA \d+:\d\d/);
     expect(out).to.match(/3A\/TestOne3A\s+✓\s+1\s+✗\s+2/);
-    expect(out).to.include("✗ 3A/TestOne3A seed 2: no leader\n    details\n    replay: raftgrade replay --test 3A/TestOne3A --seed 2");
+    expect(out).to.include(
+      "✗ 3A/TestOne3A seed 2: no leader\n    details\n    replay: raftgrade replay --test 3A/TestOne3A --seed 2",
+    );
     expect(out).to.not.include("seed 3: again"); // only a test's first failure is printed in full
   });
 
@@ -236,7 +375,9 @@ describe("grader: progress display", () => {
     p.finished(outcome("3A/TestOne3A", 1, "passed"));
     p.finished(outcome("3A/TestOne3A", 2, "failed", { message: "boom" }));
     p.done();
-    expect(text()).to.equal("grading: 2 runs\n[1/2] ✓ 3A/TestOne3A seed 1 (1.0 s virtual, 10 ms real)\n[2/2] ✗ 3A/TestOne3A seed 2: boom\n");
+    expect(text()).to.equal(
+      "grading: 2 runs\n[1/2] ✓ 3A/TestOne3A seed 1 (1.0 s virtual, 10 ms real)\n[2/2] ✗ 3A/TestOne3A seed 2: boom\n",
+    );
     expect(text()).to.not.include("\x1b[");
   });
 });

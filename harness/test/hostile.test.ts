@@ -40,7 +40,14 @@ const at = (file: string, line: number) => `\\(at ${FIXTURES}/${file}\\.ts:${lin
 const ELECTION = ["TestInitialElection3A", "TestReElection3A"];
 
 const CASES: Case[] = [
-  { fixture: "infinite-loop", part: "3A", tests: ELECTION, extra: ["--run-timeout", "2"], kind: "killed", message: /^killed: the run took more than 2 s of real time \(--run-timeout\)/ },
+  {
+    fixture: "infinite-loop",
+    part: "3A",
+    tests: ELECTION,
+    extra: ["--run-timeout", "2"],
+    kind: "killed",
+    message: /^killed: the run took more than 2 s of real time \(--run-timeout\)/,
+  },
   {
     fixture: "memory-hog",
     part: "3A",
@@ -50,7 +57,10 @@ const CASES: Case[] = [
     message: /^out of memory: the graded code used more than 128 MiB \(--worker-memory\)/,
     // Which limit fires first is a race on a busy machine: V8's heap limit (its own report kept),
     // or the grader's check of resident memory (the size it measured).
-    also: (run) => expect(run.details).to.match(/^last output of the graded process:\n(.*\n){0,2}.*(heap out of memory|Allocation failed|Reached heap limit)|^stopped by the grader: the graded process held \d+ MiB of resident memory/),
+    also: (run) =>
+      expect(run.details).to.match(
+        /^last output of the graded process:\n(.*\n){0,2}.*(heap out of memory|Allocation failed|Reached heap limit)|^stopped by the grader: the graded process held \d+ MiB of resident memory/,
+      ),
   },
   {
     fixture: "hang-on-load",
@@ -58,30 +68,74 @@ const CASES: Case[] = [
     tests: ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"],
     extra: ["--load-timeout", "3"], // the module never finishes loading: no limit is too short
     kind: "killed",
-    message: /^the graded code did not finish loading within 3 s \(--load-timeout\); a loop at the top level of a module never yields$/,
+    message:
+      /^the graded code did not finish loading within 3 s \(--load-timeout\); a loop at the top level of a module never yields$/,
   },
-  { fixture: "kill-self", part: "3A", tests: ELECTION, kind: "crash", message: /^the graded process was killed by SIGKILL during the run/ },
-  { fixture: "exit-in-start", part: "3B", tests: ["TestBasicAgree3B", "TestFailAgree3B"], kind: "implementation", message: new RegExp(`^the graded code called process\\.exit\\(0\\); a submission must never end the process ${at("exit-in-start", 6)}$`) },
+  {
+    fixture: "kill-self",
+    part: "3A",
+    tests: ELECTION,
+    kind: "crash",
+    message: /^the graded process was killed by SIGKILL during the run/,
+  },
+  {
+    fixture: "exit-in-start",
+    part: "3B",
+    tests: ["TestBasicAgree3B", "TestFailAgree3B"],
+    kind: "implementation",
+    message: new RegExp(
+      `^the graded code called process\\.exit\\(0\\); a submission must never end the process ${at("exit-in-start", 6)}$`,
+    ),
+  },
   {
     fixture: "throw-in-timer",
     part: "3A",
     tests: ELECTION,
     kind: "implementation",
-    message: new RegExp(`^a timeout callback on server-0-1#1 threw: Error: ticker of server 1 lost its state ${at("throw-in-timer", 5)}$`),
+    message: new RegExp(
+      `^a timeout callback on server-0-1#1 threw: Error: ticker of server 1 lost its state ${at("throw-in-timer", 5)}$`,
+    ),
     // The student's frames, not the simulator's.
-    also: (run) => expect(run.details).to.match(/^Error: ticker of server 1 lost its state\n {4}at checkTicker \(.*throw-in-timer\.ts:5:9\)\n.*throw-in-timer\.ts:10:\d+\)\n {4}… \d+ harness frames$/),
+    also: (run) =>
+      expect(run.details).to.match(
+        /^Error: ticker of server 1 lost its state\n {4}at checkTicker \(.*throw-in-timer\.ts:5:9\)\n.*throw-in-timer\.ts:10:\d+\)\n {4}… \d+ harness frames$/,
+      ),
   },
-  { fixture: "throw-in-handler", part: "3A", tests: ELECTION, kind: "implementation", message: new RegExp(`^RPC handler Raft\\.requestVote on server-0-\\d#1 threw: TypeError: server \\d: cannot read votes of undefined ${at("throw-in-handler", 6)}$`) },
-  { fixture: "unhandled-rejection", part: "3A", tests: ELECTION, kind: "implementation", message: new RegExp(`^unhandled error in the graded code: Error: server 2: persisted state is corrupt ${at("unhandled-rejection", 6)}$`) },
+  {
+    fixture: "throw-in-handler",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message: new RegExp(
+      `^RPC handler Raft\\.requestVote on server-0-\\d#1 threw: TypeError: server \\d: cannot read votes of undefined ${at("throw-in-handler", 6)}$`,
+    ),
+  },
+  {
+    fixture: "unhandled-rejection",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message: new RegExp(
+      `^unhandled error in the graded code: Error: server 2: persisted state is corrupt ${at("unhandled-rejection", 6)}$`,
+    ),
+  },
   {
     fixture: "never-resolves",
     layer: "rsm",
     part: "4A",
     tests: ["TestBasic4A"],
     kind: "virtual-time-limit",
-    message: /^test took longer than 120 seconds \(virtual time\), waiting for submit\(\{"op":"Inc"\}\) on server-0-0#1 \(waiting since 0\.000s\)$/,
+    message:
+      /^test took longer than 120 seconds \(virtual time\), waiting for submit\(\{"op":"Inc"\}\) on server-0-0#1 \(waiting since 0\.000s\)$/,
   },
-  { fixture: "function-over-rpc", part: "3A", tests: ELECTION, kind: "implementation", message: /^RPC Raft\.requestVote sent by server-0-0#1: cannot encode args\.onReply\.done: a function \(done\) cannot be encoded; send plain data/ },
+  {
+    fixture: "function-over-rpc",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message:
+      /^RPC Raft\.requestVote sent by server-0-0#1: cannot encode args\.onReply\.done: a function \(done\) cannot be encoded; send plain data/,
+  },
   {
     fixture: "console-flood",
     part: "3A",
@@ -93,20 +147,54 @@ const CASES: Case[] = [
       expect(run.output!.length).to.be.below(8 * 1024 + 100);
     },
   },
-  { fixture: "wrong-getstate", part: "3A", tests: ELECTION, kind: "implementation", message: /^getState\(\) on server-0-0#1 returned the array \[\d+,(true|false)\] \(return an object with named fields, not Go's tuple\); expected \{ term: integer, isLeader: boolean \}$/ },
-  { fixture: "wrong-start", part: "3B", tests: ["TestBasicAgree3B"], kind: "implementation", message: /^start\(100\) on server-0-\d#1 returned -?\d+; expected \{ index: integer, term: integer, isLeader: boolean \}$/ },
+  {
+    fixture: "wrong-getstate",
+    part: "3A",
+    tests: ELECTION,
+    kind: "implementation",
+    message:
+      /^getState\(\) on server-0-0#1 returned the array \[\d+,(true|false)\] \(return an object with named fields, not Go's tuple\); expected \{ term: integer, isLeader: boolean \}$/,
+  },
+  {
+    fixture: "wrong-start",
+    part: "3B",
+    tests: ["TestBasicAgree3B"],
+    kind: "implementation",
+    message:
+      /^start\(100\) on server-0-\d#1 returned -?\d+; expected \{ index: integer, term: integer, isLeader: boolean \}$/,
+  },
   {
     fixture: "tamper-persister",
     part: "3A",
     tests: ELECTION,
     kind: "implementation",
-    message: new RegExp(`threw: TypeError: Cannot assign to read only property 'raftStateSize' of object '#<(Sim|Graded)Persister>'; the persister, applyCh and ends the harness hands over are read-only ${at("tamper-persister", 5)}$`),
+    message: new RegExp(
+      `threw: TypeError: Cannot assign to read only property 'raftStateSize' of object '#<(Sim|Graded)Persister>'; the persister, applyCh and ends the harness hands over are read-only ${at("tamper-persister", 5)}$`,
+    ),
   },
-  { fixture: "tamper-random", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced Math\.random during the run; / },
-  { fixture: "tamper-timers", part: "3A", tests: ELECTION, kind: "integrity", message: /^the graded code replaced setTimeout during the run; / },
+  {
+    fixture: "tamper-random",
+    part: "3A",
+    tests: ELECTION,
+    kind: "integrity",
+    message: /^the graded code replaced Math\.random during the run; /,
+  },
+  {
+    fixture: "tamper-timers",
+    part: "3A",
+    tests: ELECTION,
+    kind: "integrity",
+    message: /^the graded code replaced setTimeout during the run; /,
+  },
   // Sealed runs: the ways a Raft that never elects a leader tries to talk the grader into a pass.
   // Each must fail on the lab's own check, as the same Raft without the cheat does.
-  ...["cheat-env", "cheat-harness", "cheat-transient"].map((fixture) => ({ fixture, part: "3A", tests: ELECTION, kind: "test", message: /^expected one leader, got none$/ })),
+  ...["cheat-env", "cheat-harness", "cheat-transient"].map((fixture) => ({
+    fixture,
+    part: "3A",
+    tests: ELECTION,
+    kind: "test",
+    message: /^expected one leader, got none$/,
+  })),
   {
     fixture: "cheat-channel",
     part: "3A",
@@ -114,16 +202,36 @@ const CASES: Case[] = [
     kind: "integrity",
     message: /^the graded process sent what is not the protocol \(a frame of \d+ bytes, more than the protocol allows/,
   },
-  { fixture: "cheat-buffers", part: "3A", tests: ELECTION, extra: ["--worker-memory", "256"], kind: "out-of-memory", message: /^out of memory: the graded code used more than 256 MiB \(--worker-memory\), heap and buffers together/ },
+  {
+    fixture: "cheat-buffers",
+    part: "3A",
+    tests: ELECTION,
+    extra: ["--worker-memory", "256"],
+    kind: "out-of-memory",
+    message: /^out of memory: the graded code used more than 256 MiB \(--worker-memory\), heap and buffers together/,
+  },
 ];
 
 /** Cheats that a sealed run makes harmless: the judge never sees them, and the run is judged on what it did. */
 const HARMLESS = ["tamper-builtin", "tamper-console", "forge-result"];
 
 /** Grades with the CLI; resolves to the report folder once the grader exits. */
-function grade(name: string, args: string[], reports: string): Promise<{ dir: string; code: number | null; output: string }> {
+function grade(
+  name: string,
+  args: string[],
+  reports: string,
+): Promise<{ dir: string; code: number | null; output: string }> {
   const out = path.join(reports, name);
-  const argv = [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--no-reference-timing", "--jobs", "2", "--out", out, ...args];
+  const argv = [
+    path.join(ROOT, "bin", "raftgrade.js"),
+    "grade",
+    "--no-reference-timing",
+    "--jobs",
+    "2",
+    "--out",
+    out,
+    ...args,
+  ];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -144,7 +252,8 @@ function expectAllReports(dir: string, runs: number): void {
   const junit = parseXml(fs.readFileSync(path.join(dir, "junit.xml"), "utf8"));
   const cases = junit.children.flatMap((suite) => suite.children.filter((c) => c.name === "testcase"));
   expect(cases.length, "JUnit test cases").to.equal(runs);
-  expect(JSON.parse(fs.readFileSync(path.join(dir, "gradescope.json"), "utf8")).tests).to.be.an("array").that.is.not.empty;
+  expect(JSON.parse(fs.readFileSync(path.join(dir, "gradescope.json"), "utf8")).tests).to.be.an("array").that.is.not
+    .empty;
 }
 
 describe("hostile submissions fail with a precise reason, and the sweep goes on", function () {
@@ -160,7 +269,21 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
       for (let c = queue.shift(); c; c = queue.shift()) {
         const grep = `^${c.part}/(${c.tests.join("|")})$`;
         // No HTML pages here (each would replay a failing run); the mixed sweep below keeps them.
-        const run = grade(c.fixture, [`--${c.layer ?? "raft"}`, `${FIXTURES}/${c.fixture}.ts`, "--part", c.part, "--grep", grep, "--html-pages", "0", ...(c.extra ?? [])], reports);
+        const run = grade(
+          c.fixture,
+          [
+            `--${c.layer ?? "raft"}`,
+            `${FIXTURES}/${c.fixture}.ts`,
+            "--part",
+            c.part,
+            "--grep",
+            grep,
+            "--html-pages",
+            "0",
+            ...(c.extra ?? []),
+          ],
+          reports,
+        );
         graded.set(c.fixture, run);
         await run;
       }
@@ -187,14 +310,42 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
 
   for (const fixture of HARMLESS) {
     it(`${fixture}: harmless in a sealed run (the reference Raft under it passes)`, async () => {
-      const { dir, code, output } = await grade(fixture, ["--raft", `${FIXTURES}/${fixture}.ts`, "--part", "3A", "--grep", `^3A/(${ELECTION.join("|")})$`, "--html-pages", "0"], reports);
+      const { dir, code, output } = await grade(
+        fixture,
+        [
+          "--raft",
+          `${FIXTURES}/${fixture}.ts`,
+          "--part",
+          "3A",
+          "--grep",
+          `^3A/(${ELECTION.join("|")})$`,
+          "--html-pages",
+          "0",
+        ],
+        reports,
+      );
       expect(code, output).to.equal(0);
-      expect(readRuns(dir, output).map((r) => `${r.id} ${r.status}`)).to.deep.equal(ELECTION.map((t) => `3A/${t} passed`));
+      expect(readRuns(dir, output).map((r) => `${r.id} ${r.status}`)).to.deep.equal(
+        ELECTION.map((t) => `3A/${t} passed`),
+      );
     });
   }
 
   it("cheat-parent: signalling the processes above it does not stop the grade; the runs fail on the lab's check", async () => {
-    const { dir, code, output } = await grade("cheat-parent", ["--raft", `${FIXTURES}/cheat-parent.ts`, "--part", "3A", "--grep", `^3A/(${ELECTION.join("|")})$`, "--html-pages", "0"], reports);
+    const { dir, code, output } = await grade(
+      "cheat-parent",
+      [
+        "--raft",
+        `${FIXTURES}/cheat-parent.ts`,
+        "--part",
+        "3A",
+        "--grep",
+        `^3A/(${ELECTION.join("|")})$`,
+        "--html-pages",
+        "0",
+      ],
+      reports,
+    );
     expect(code, output).to.equal(1);
     const runs = readRuns(dir, output);
     expect(runs).to.have.length(2);
@@ -211,7 +362,11 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
   it("cheat-cross-run: what one run leaves behind (real timers, cwd, threads) dies with its run's process; every run passes", async () => {
     const pids = "/tmp/raftgrade-cheat-cross-run";
     fs.rmSync(pids, { recursive: true, force: true });
-    const { dir, code, output } = await grade("cheat-cross-run", ["--raft", `${FIXTURES}/cheat-cross-run.ts`, "--part", "3A", "--seeds", "3", "--html-pages", "0"], reports);
+    const { dir, code, output } = await grade(
+      "cheat-cross-run",
+      ["--raft", `${FIXTURES}/cheat-cross-run.ts`, "--part", "3A", "--seeds", "3", "--html-pages", "0"],
+      reports,
+    );
     expect(code, output).to.equal(0);
     const runs = readRuns(dir, output);
     expect(runs).to.have.length(9);
@@ -232,14 +387,26 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
   });
 
   it("a submission that first uses a lazily defined built-in (TextEncoder, atob, AbortController) during a run passes: no false alarm", async () => {
-    const { dir, code, output } = await grade("benign-globals", ["--raft", `${FIXTURES}/benign-globals.ts`, "--part", "3A", "--html-pages", "0"], reports);
+    const { dir, code, output } = await grade(
+      "benign-globals",
+      ["--raft", `${FIXTURES}/benign-globals.ts`, "--part", "3A", "--html-pages", "0"],
+      reports,
+    );
     expect(code, output).to.equal(0);
     const runs = readRuns(dir, output);
-    expect(runs.map((r) => `${r.id} ${r.status}`)).to.deep.equal(["3A/TestInitialElection3A passed", "3A/TestReElection3A passed", "3A/TestManyElections3A passed"]);
+    expect(runs.map((r) => `${r.id} ${r.status}`)).to.deep.equal([
+      "3A/TestInitialElection3A passed",
+      "3A/TestReElection3A passed",
+      "3A/TestManyElections3A passed",
+    ]);
   });
 
   it("a sweep mixing passing runs with runs whose worker is killed reports every run", async () => {
-    const { dir, code, output } = await grade("mixed", ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "30"], reports);
+    const { dir, code, output } = await grade(
+      "mixed",
+      ["--raft", `${FIXTURES}/mixed.ts`, "--part", "3A", "--seeds", "2", "--run-timeout", "30"],
+      reports,
+    );
     expect(code, output).to.equal(1);
     const runs = readRuns(dir, output);
     expect(runs).to.have.length(6);

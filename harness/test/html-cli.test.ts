@@ -21,7 +21,10 @@ interface Ran {
 
 function raftgrade(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "raftgrade.js"), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0", ...env } });
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "raftgrade.js"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: "0", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -34,8 +37,21 @@ function raftgrade(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
 function gradeMisbehaving(out: string, mode: string, ...flags: string[]): Promise<Ran> {
   const impl = `${out}-impl`;
   fs.mkdirSync(impl, { recursive: true });
-  fs.writeFileSync(path.join(impl, "index.ts"), `export const makeRaft = require(${JSON.stringify(MISBEHAVES)}).misbehaving(${JSON.stringify(mode)}, ${JSON.stringify(path.join(impl, "graded-once"))});\n`);
-  return raftgrade(["grade", "--impl", impl, "--test", "3A/TestInitialElection3A", "--no-reference-timing", "--out", out, ...flags]);
+  fs.writeFileSync(
+    path.join(impl, "index.ts"),
+    `export const makeRaft = require(${JSON.stringify(MISBEHAVES)}).misbehaving(${JSON.stringify(mode)}, ${JSON.stringify(path.join(impl, "graded-once"))});\n`,
+  );
+  return raftgrade([
+    "grade",
+    "--impl",
+    impl,
+    "--test",
+    "3A/TestInitialElection3A",
+    "--no-reference-timing",
+    "--out",
+    out,
+    ...flags,
+  ]);
 }
 
 const read = (file: string) => fs.readFileSync(file, "utf8");
@@ -71,20 +87,29 @@ describe("the HTML report from the command line", function () {
       expect(results[k].status, args.join(" ") + results[k].stderr).to.equal(2);
       expect(results[k].stderr, args.join(" ")).to.include(message);
     });
-    for (const dir of [empty, malformed, foreign]) expect(fs.existsSync(path.join(dir, "index.html")), dir).to.equal(false);
+    for (const dir of [empty, malformed, foreign])
+      expect(fs.existsSync(path.join(dir, "index.html")), dir).to.equal(false);
   });
 
   it("a replay that dies, hangs or runs differently costs its page only, and the index page says why", async () => {
     const [dies, hangs, differs] = ["dies", "hangs", "differs"].map((d) => path.join(tmp, d));
-    const runs = await Promise.all([gradeMisbehaving(dies, "kill"), gradeMisbehaving(hangs, "hang", "--run-timeout", "30"), gradeMisbehaving(differs, "differ")]);
+    const runs = await Promise.all([
+      gradeMisbehaving(dies, "kill"),
+      gradeMisbehaving(hangs, "hang", "--run-timeout", "30"),
+      gradeMisbehaving(differs, "differ"),
+    ]);
     for (const r of runs) expect(r.status, r.stdout + r.stderr).to.equal(1);
     const page = (dir: string) => path.join(dir, "runs", "3A-TestInitialElection3A-seed1", "index.html");
 
     // Sealed, the graded process dies, not the replay: the page is there, with a run that crashed.
-    expect(JSON.parse(read(path.join(dies, "runs", "3A-TestInitialElection3A-seed1", "run.json"))).failureKind).to.equal("crash");
+    expect(
+      JSON.parse(read(path.join(dies, "runs", "3A-TestInitialElection3A-seed1", "run.json"))).failureKind,
+    ).to.equal("crash");
     expect(fs.existsSync(page(dies))).to.equal(true);
     expect(fs.existsSync(page(hangs))).to.equal(false);
-    expect(read(path.join(hangs, "index.html"))).to.include("no page: the replay took more than 30 s of real time and was stopped");
+    expect(read(path.join(hangs, "index.html"))).to.include(
+      "no page: the replay took more than 30 s of real time and was stopped",
+    );
 
     // The replay ran, but not as graded: the page is there and says so, and so does the index.
     const results = JSON.parse(read(path.join(differs, "results.json")));
@@ -97,15 +122,43 @@ describe("the HTML report from the command line", function () {
   it("--html-pages caps the pages (first failing seed of each test first); 0 makes none; `report` renders the index again", async () => {
     const [two, none] = ["two", "none"].map((d) => path.join(tmp, d));
     const [graded, off] = await Promise.all([
-      raftgrade(["grade", "--impl", MISBEHAVES, "--part", "3A", "--seeds", "3", "--html-pages", "2", "--no-reference-timing", "--out", two]),
-      raftgrade(["grade", "--impl", MISBEHAVES, "--part", "3A", "--grep", "TestReElection3A", "--html-pages", "0", "--no-reference-timing", "--out", none]),
+      raftgrade([
+        "grade",
+        "--impl",
+        MISBEHAVES,
+        "--part",
+        "3A",
+        "--seeds",
+        "3",
+        "--html-pages",
+        "2",
+        "--no-reference-timing",
+        "--out",
+        two,
+      ]),
+      raftgrade([
+        "grade",
+        "--impl",
+        MISBEHAVES,
+        "--part",
+        "3A",
+        "--grep",
+        "TestReElection3A",
+        "--html-pages",
+        "0",
+        "--no-reference-timing",
+        "--out",
+        none,
+      ]),
     ]);
     expect(graded.status, graded.stderr).to.equal(1);
     const results = JSON.parse(read(path.join(two, "results.json")));
     const tests = results.byTest.map((t: { id: string }) => t.id);
     expect(tests.length).to.be.greaterThan(2);
     const folders = fs.readdirSync(path.join(two, "runs")).sort();
-    expect(folders).to.deep.equal([`${tests[0].replace("/", "-")}-seed1`, `${tests[1].replace("/", "-")}-seed1`].sort());
+    expect(folders).to.deep.equal(
+      [`${tests[0].replace("/", "-")}-seed1`, `${tests[1].replace("/", "-")}-seed1`].sort(),
+    );
     const index = read(path.join(two, "index.html"));
     expect(index.match(/class="run-link"/g)?.length).to.equal(4); // each page linked from the table and from the list
     expect(index).to.include("no page: beyond the 2 pages of this sweep (--html-pages)");

@@ -17,7 +17,19 @@ const TEST = "3C/TestFigure8Unreliable3C";
 
 function replay(...extra: string[]): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const args = [path.join(ROOT, "bin", "raftgrade.js"), "replay", "--impl", "reference", "--test", TEST, "--seed", "7", "--trace", "none", ...extra];
+    const args = [
+      path.join(ROOT, "bin", "raftgrade.js"),
+      "replay",
+      "--impl",
+      "reference",
+      "--test",
+      TEST,
+      "--seed",
+      "7",
+      "--trace",
+      "none",
+      ...extra,
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -34,7 +46,11 @@ describe("the run recorder (replay --html)", function () {
   let run: any;
 
   before(async () => {
-    const [plain, a, b] = await Promise.all([replay(), replay("--html", path.join(tmp, "a")), replay("--html", path.join(tmp, "b"))]);
+    const [plain, a, b] = await Promise.all([
+      replay(),
+      replay("--html", path.join(tmp, "a")),
+      replay("--html", path.join(tmp, "b")),
+    ]);
     expect(plain.status, plain.stdout).to.equal(0);
     expect(hashOf(plain.stdout)).to.be.a("string");
     // Recording is only watching: the run is the same, and so is what it records.
@@ -62,18 +78,26 @@ describe("the run recorder (replay --html)", function () {
         expect(r.replyBytes[i]).to.be.greaterThan(0);
       }
       if (f === FATE.late) expect(end - done).to.be.at.least(200); // long reordering: 200 ms or more
-      if (f === FATE.requestDropped || f === FATE.unreachable) expect([arrive, done, end >= 0]).to.deep.equal([-1, -1, true]);
+      if (f === FATE.requestDropped || f === FATE.unreachable)
+        expect([arrive, done, end >= 0]).to.deep.equal([-1, -1, true]);
       if (f === FATE.replyDropped) expect(done >= arrive && arrive >= 0 && end >= done).to.equal(true);
       if (f === FATE.pending) expect(end).to.equal(-1);
       expect(send).to.be.at.most(run.recorded.endMs);
     }
-    for (const f of [FATE.delivered, FATE.requestDropped, FATE.replyDropped, FATE.unreachable, FATE.late]) expect(counts.get(f) ?? 0, `fate ${f}`).to.be.greaterThan(0);
+    for (const f of [FATE.delivered, FATE.requestDropped, FATE.replyDropped, FATE.unreachable, FATE.late])
+      expect(counts.get(f) ?? 0, `fate ${f}`).to.be.greaterThan(0);
     expect(new Set(r.methods)).to.include("Raft.appendEntries");
   });
 
   it("records the servers, their leaders and terms, applied indices and the disconnections", () => {
     const rec = run.recorded;
-    expect(rec.servers.map((k: number) => rec.nodes[k])).to.deep.equal(["server-0-0", "server-0-1", "server-0-2", "server-0-3", "server-0-4"]);
+    expect(rec.servers.map((k: number) => rec.nodes[k])).to.deep.equal([
+      "server-0-0",
+      "server-0-1",
+      "server-0-2",
+      "server-0-3",
+      "server-0-4",
+    ]);
     expect(rec.life.up.filter((u: number) => u === 1).length).to.be.at.least(5);
     // Terms only grow per server, and a leader was seen.
     const lastTerm = new Map<number, number>();
@@ -116,6 +140,10 @@ describe("the run recorder (replay --html)", function () {
     expect(rec.ops.text.at(-1)).to.match(/^get\("k"\) → "x+…x+\d+"$/); // both ends of a long value
     expect(rec.commit.t.length).to.be.at.most(BUDGET.commits + 2);
     expect(rec.commit.total).to.equal(n);
-    expect(rec.notes.join("\n")).to.match(/RPCs: the first 80000 of 120000 are not kept/).and.to.match(/log: the first/).and.to.match(/client operations: the first/).and.to.match(/applied indices: 120000 changes thinned/);
+    expect(rec.notes.join("\n"))
+      .to.match(/RPCs: the first 80000 of 120000 are not kept/)
+      .and.to.match(/log: the first/)
+      .and.to.match(/client operations: the first/)
+      .and.to.match(/applied indices: 120000 changes thinned/);
   });
 });

@@ -3,7 +3,8 @@
  * restriction fails 3B/TestFailAgree3B, which disconnects a follower) and a failing KV test (an rsm
  * that does not restore its snapshot on start fails 4C/TestSnapshotRecover4C, which restarts every
  * server, with a history that is not linearizable), graded with separate --impl and --raft layers.
- * Headless Chromium (Debian's, driven by playwright-core) opens the index and both run pages; the
+ * Headless Chromium (the build that @sparticuz/chromium ships inside its npm package, so `npm ci`
+ * installs it with nothing else on the machine; driven by playwright-core) opens the index and both run pages; the
  * test checks the numbers against results.json and run.json, that the drawings are there, the
  * message window control and the log filters, and saves screenshots into the report folder.
  */
@@ -12,6 +13,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import packagedChromium from "@sparticuz/chromium";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { makeMutant, type Mutation } from "./mutants/make-mutant";
 import { BROKEN_RAFTS } from "./mutants/broken-rafts";
@@ -21,7 +23,6 @@ import { BROKEN_SERVICES } from "./mutants/broken-services";
 declare const document: any;
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
 /** Kept after the test, with its screenshots, for a person to look at. */
 const REPORT = path.join(ROOT, "reports", "html-browser-test");
 const RAFT_TEST = "3B/TestFailAgree3B";
@@ -29,12 +30,14 @@ const RAFT_TEST = "3B/TestFailAgree3B";
 const SEED = 2;
 const KV_TEST = "4C/TestSnapshotRecover4C";
 
-const mutations = (list: { name: string; mutations: Mutation[] }[], name: string) => list.find((b) => b.name === name)!.mutations;
+const mutations = (list: { name: string; mutations: Mutation[] }[], name: string) =>
+  list.find((b) => b.name === name)!.mutations;
 /** The broken Raft also says when it becomes leader, so that servers have lines in the log. */
 const LEADER_LINE: Mutation = {
   file: "raft/election.ts",
   find: 'function becomeLeader(rf: Raft): void {\n  rf.role = "leader";',
-  replace: 'function becomeLeader(rf: Raft): void {\n  rf.role = "leader";\n  console.log(`S${rf.me} becomes leader in term ${rf.currentTerm}`);',
+  replace:
+    'function becomeLeader(rf: Raft): void {\n  rf.role = "leader";\n  console.log(`S${rf.me} becomes leader in term ${rf.currentTerm}`);',
 };
 
 interface Ran {
@@ -44,7 +47,10 @@ interface Ran {
 
 function raftgrade(...args: string[]): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "raftgrade.js"), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "raftgrade.js"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -76,7 +82,8 @@ function pixelsNear(page: Page, canvas: string, rgb: [number, number, number]): 
       const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] > 200 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) n++;
+        if (data[i + 3] > 200 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40)
+          n++;
       }
       return n;
     },
@@ -95,31 +102,57 @@ describe("the HTML report, in headless Chromium", function () {
 
   before(async () => {
     started = Date.now();
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}, which is missing: install it (apt-get install chromium), as .ci/run does`);
-    }
+    // Unpacks the packaged build into the temporary folder on first use (about 1 s).
+    const executablePath = await packagedChromium.executablePath();
     const kv = makeMutant("html-kv", mutations(BROKEN_SERVICES, "rsm-no-restore-on-start"));
     const raft = makeMutant("html-raft", [...mutations(BROKEN_RAFTS, "no-vote-restriction"), LEADER_LINE]);
     dirs.push(kv, raft);
     fs.rmSync(REPORT, { recursive: true, force: true });
-    const graded = await raftgrade("grade", "--impl", kv, "--raft", raft, "--part", "3B,4C", "--grep", `^(${RAFT_TEST}|${KV_TEST})$`, "--seed", String(SEED), "--jobs", "2", "--out", REPORT);
+    const graded = await raftgrade(
+      "grade",
+      "--impl",
+      kv,
+      "--raft",
+      raft,
+      "--part",
+      "3B,4C",
+      "--grep",
+      `^(${RAFT_TEST}|${KV_TEST})$`,
+      "--seed",
+      String(SEED),
+      "--jobs",
+      "2",
+      "--out",
+      REPORT,
+    );
     expect(graded.status, graded.output).to.equal(1);
     expect(graded.output).to.include(`raftgrade: HTML report: ${path.join(REPORT, "index.html")}`);
     results = readJson(path.join(REPORT, "results.json"));
 
     userData = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-chromium-"));
     browser = await chromium.launchPersistentContext(userData, {
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      // The package's own flags (headless shell, no sandbox, software GL), and no calls home: a
+      // closed network refuses them, many at a time.
+      args: [
+        ...packagedChromium.args,
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
 
   after(async () => {
     await browser?.close();
     for (const d of [...dirs, userData]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    console.log(`      (browser tests: ${((Date.now() - started) / 1000).toFixed(1)} s of wall time; pages and screenshots in ${REPORT})`);
+    console.log(
+      `      (browser tests: ${((Date.now() - started) / 1000).toFixed(1)} s of wall time; pages and screenshots in ${REPORT})`,
+    );
   });
 
   /** Opens a page of the report; script errors on it fail the test. */
@@ -140,7 +173,13 @@ describe("the HTML report, in headless Chromium", function () {
   it("both failing runs failed as chosen, and each has a page replayed to the same trace hash", () => {
     const byId = new Map(results.runs.map((r: any) => [r.id, r]));
     expect((byId.get(RAFT_TEST) as any).status).to.equal("failed");
-    expect((byId.get(KV_TEST) as any).message).to.match(/^history is not linearizable/);
+    const kvMessage: string = (byId.get(KV_TEST) as any).message;
+    expect(kvMessage).to.match(/^history is not linearizable/);
+    // The grade's own runs put the picture and the history into the report, not a temporary folder.
+    const picture = /visualization: (\S+\.html)/.exec(kvMessage)?.[1];
+    expect(picture, kvMessage).to.be.a("string");
+    expect(path.dirname(picture!)).to.equal(path.join(REPORT, "artifacts"));
+    expect(fs.existsSync(picture!), picture).to.equal(true);
     for (const id of [RAFT_TEST, KV_TEST]) {
       const run = readJson(path.join(REPORT, "runs", `${id.replace("/", "-")}-seed${SEED}`, "run.json"));
       expect(run.traceHash, id).to.equal((byId.get(id) as any).traceHash);
@@ -163,11 +202,20 @@ describe("the HTML report, in headless Chromium", function () {
       expect(await row.textContent()).to.include(`${t.points} / ${t.maxPoints}`);
       // The RPC chart: the graded mean and the reference's on the same seeds.
       const bar = page.locator(`#chart-rpcs g.bar[data-test="${t.id}"]`);
-      expect(Number(await bar.getAttribute("data-graded"))).to.equal(mean(results.runs.filter((r: any) => r.id === t.id).map((r: any) => r.rpcs)));
-      expect(Number(await bar.getAttribute("data-reference"))).to.equal(mean(results.reference.filter((f: any) => f.id === t.id).map((f: any) => f.rpcs)));
+      expect(Number(await bar.getAttribute("data-graded"))).to.equal(
+        mean(results.runs.filter((r: any) => r.id === t.id).map((r: any) => r.rpcs)),
+      );
+      expect(Number(await bar.getAttribute("data-reference"))).to.equal(
+        mean(results.reference.filter((f: any) => f.id === t.id).map((f: any) => f.rpcs)),
+      );
     }
-    const links = await page.locator("#failing a.run-link").evaluateAll((as) => as.map((a: any) => a.getAttribute("href")));
-    expect(links.sort()).to.deep.equal([`runs/3B-TestFailAgree3B-seed${SEED}/index.html`, `runs/4C-TestSnapshotRecover4C-seed${SEED}/index.html`]);
+    const links = await page
+      .locator("#failing a.run-link")
+      .evaluateAll((as) => as.map((a: any) => a.getAttribute("href")));
+    expect(links.sort()).to.deep.equal([
+      `runs/3B-TestFailAgree3B-seed${SEED}/index.html`,
+      `runs/4C-TestSnapshotRecover4C-seed${SEED}/index.html`,
+    ]);
     await page.screenshot({ path: path.join(REPORT, "index.png"), fullPage: true });
     await page.click(`#failing a.run-link[data-test="${RAFT_TEST}"]`);
     await page.waitForLoadState("load");
@@ -190,20 +238,30 @@ describe("the HTML report, in headless Chromium", function () {
     expect(lanes).to.deep.equal(run.recorded.servers.map((k: number) => run.recorded.nodes[k]));
     expect(lanes).to.have.length(3);
     const full = (1 << 3) - 1;
-    expect(run.recorded.reach.mask.some((m: number) => m !== full), "run.json records the disconnection").to.equal(true);
+    expect(
+      run.recorded.reach.mask.some((m: number) => m !== full),
+      "run.json records the disconnection",
+    ).to.equal(true);
     expect(Number(await page.locator("#timeline-summary").getAttribute("data-partitions"))).to.be.greaterThan(0);
-    expect(await pixelsNear(page, "#timeline-canvas", [231, 76, 60]), "a server drawn cut off from every server").to.be.greaterThan(100);
+    expect(
+      await pixelsNear(page, "#timeline-canvas", [231, 76, 60]),
+      "a server drawn cut off from every server",
+    ).to.be.greaterThan(100);
     expect(await pixelsNear(page, "#timeline-canvas", [241, 196, 15]), "a leader drawn").to.be.greaterThan(100);
 
     // The message diagram: the last 2 s by default, then a window chosen with the controls.
     const end = run.recorded.endMs;
     const summary = page.locator("#msg-summary");
-    expect(Number(await summary.getAttribute("data-count"))).to.equal(rpcsInWindow(run, end - 2000, end)).and.to.be.greaterThan(0);
+    expect(Number(await summary.getAttribute("data-count")))
+      .to.equal(rpcsInWindow(run, end - 2000, end))
+      .and.to.be.greaterThan(0);
     expect(await pixelsNear(page, "#msg-canvas", [39, 174, 96]), "replies drawn").to.be.greaterThan(20);
     await page.selectOption("#msg-width", "0.5");
     await page.fill("#msg-from", "1");
     await page.dispatchEvent("#msg-from", "change");
-    expect(Number(await summary.getAttribute("data-count"))).to.equal(rpcsInWindow(run, 1000, 1500)).and.to.be.greaterThan(0);
+    expect(Number(await summary.getAttribute("data-count")))
+      .to.equal(rpcsInWindow(run, 1000, 1500))
+      .and.to.be.greaterThan(0);
 
     await checkLog(page, run);
 
@@ -212,7 +270,9 @@ describe("the HTML report, in headless Chromium", function () {
     const t = Number(await line.getAttribute("data-t"));
     await line.locator("td.t").click();
     expect(await page.inputValue("#msg-from")).to.equal((Math.max(0, t - 250) / 1000).toFixed(3));
-    expect(Number(await summary.getAttribute("data-count"))).to.equal(rpcsInWindow(run, Math.max(0, t - 250), Math.max(0, t - 250) + 500));
+    expect(Number(await summary.getAttribute("data-count"))).to.equal(
+      rpcsInWindow(run, Math.max(0, t - 250), Math.max(0, t - 250) + 500),
+    );
     await page.screenshot({ path: path.join(REPORT, "raft-run.png"), fullPage: true });
     await page.close();
   });
@@ -225,12 +285,18 @@ describe("the HTML report, in headless Chromium", function () {
     expect(await page.locator("#hash-check").getAttribute("data-match")).to.equal("yes");
     expect(await page.locator("#timeline-names .tl-lane.server").count()).to.equal(run.recorded.servers.length);
 
-    const crashes = run.recorded.life.t.filter((t: number, r: number) => run.recorded.life.up[r] === 0 && t < run.recorded.endMs).length;
+    const crashes = run.recorded.life.t.filter(
+      (t: number, r: number) => run.recorded.life.up[r] === 0 && t < run.recorded.endMs,
+    ).length;
     expect(crashes, "run.json records the restarts").to.be.greaterThan(0);
     expect(Number(await page.locator("#timeline-summary").getAttribute("data-crashes"))).to.equal(crashes);
     expect(await pixelsNear(page, "#timeline-canvas", [91, 91, 91]), "crashed servers drawn").to.be.greaterThan(100);
-    expect(Number(await page.locator("#timeline-summary").getAttribute("data-ops"))).to.equal(run.recorded.ops.call.length).and.to.be.greaterThan(0);
-    expect(Number(await page.locator("#msg-summary").getAttribute("data-count"))).to.equal(rpcsInWindow(run, run.recorded.endMs - 2000, run.recorded.endMs));
+    expect(Number(await page.locator("#timeline-summary").getAttribute("data-ops")))
+      .to.equal(run.recorded.ops.call.length)
+      .and.to.be.greaterThan(0);
+    expect(Number(await page.locator("#msg-summary").getAttribute("data-count"))).to.equal(
+      rpcsInWindow(run, run.recorded.endMs - 2000, run.recorded.endMs),
+    );
 
     // The checker's picture, embedded: its verdict and the operations it draws.
     expect(run.linearizability).to.equal("linearizability.html");
@@ -244,7 +310,11 @@ describe("the HTML report, in headless Chromium", function () {
   });
 
   it("`raftgrade report DIR` renders the same pages again from the folder", async () => {
-    const pages = ["index.html", `runs/3B-TestFailAgree3B-seed${SEED}/index.html`, `runs/4C-TestSnapshotRecover4C-seed${SEED}/index.html`];
+    const pages = [
+      "index.html",
+      `runs/3B-TestFailAgree3B-seed${SEED}/index.html`,
+      `runs/4C-TestSnapshotRecover4C-seed${SEED}/index.html`,
+    ];
     const before = pages.map((p) => fs.readFileSync(path.join(REPORT, p), "utf8"));
     for (const p of pages) fs.rmSync(path.join(REPORT, p));
     const out = await raftgrade("report", REPORT);
@@ -273,9 +343,15 @@ describe("the HTML report, in headless Chromium", function () {
     const matching = log.text.filter((t: string) => t.toLowerCase().includes("becomes leader")).length;
     expect(matching, "lines that say a server became leader").to.be.greaterThan(0);
     await page.fill("#log-text", "BECOMES LEADER");
-    await page.waitForFunction((n) => document.querySelectorAll("#log-table tbody tr").length === n, Math.min(matching, 500));
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#log-table tbody tr").length === n,
+      Math.min(matching, 500),
+    );
     expect(Number(await count.getAttribute("data-matching"))).to.equal(matching);
     await page.fill("#log-text", "");
-    await page.waitForFunction((n) => document.querySelectorAll("#log-table tbody tr").length === n, Math.min(log.t.length, 500));
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#log-table tbody tr").length === n,
+      Math.min(log.t.length, 500),
+    );
   }
 });

@@ -23,7 +23,9 @@ describe("Raft invariants", () => {
       inv.checkStates([follower(3), follower(3), leader(3)]);
     });
     expect(failure?.kind).to.equal("invariant");
-    expect(failure?.message).to.equal("invariant violated: election safety: servers 0 and 2 both claimed leadership in term 3 (at 1.234s virtual)");
+    expect(failure?.message).to.equal(
+      "invariant violated: election safety: servers 0 and 2 both claimed leadership in term 3 (at 1.234s virtual)",
+    );
   });
 
   it("election safety allows one server to stay leader, and leaders of different terms", async () => {
@@ -50,7 +52,9 @@ describe("Raft invariants", () => {
       inv.applied(1, 1, 101); // now a majority of 3
       inv.applied(2, 1, 999);
     });
-    expect(byApply?.message).to.include("commit durability: server 2 applied 999 at index 1, which a majority had already applied as 101");
+    expect(byApply?.message).to.include(
+      "commit durability: server 2 applied 999 at index 1, which a majority had already applied as 101",
+    );
     const bySnapshot = await violate((inv) => {
       inv.applied(0, 1, 101);
       inv.applied(1, 1, 101);

@@ -29,7 +29,10 @@ function grade(args: string[], reports: string): Promise<Graded> {
     child.stderr.on("data", (d) => (output += d));
     child.on("close", (status) => {
       const runs = fs.existsSync(reports) ? fs.readdirSync(reports) : [];
-      const report = runs.length === 1 ? JSON.parse(fs.readFileSync(path.join(reports, runs[0], "results.json"), "utf8")) : { runs: [] };
+      const report =
+        runs.length === 1
+          ? JSON.parse(fs.readFileSync(path.join(reports, runs[0], "results.json"), "utf8"))
+          : { runs: [] };
       resolve({ status, runs: report.runs, output });
     });
   });
@@ -46,7 +49,10 @@ describe("layer swapping", function () {
   after(() => [tmp, brokenRaft, brokenRsm, copy].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   it("grades the reference rsm on another Raft: a Raft that persists nothing fails the rsm's restart test", async () => {
-    const g = await grade(["--impl", "reference", "--raft", brokenRaft, "--grep", "^4A TestRestartReplay4A$", "--no-invariants"], path.join(tmp, "a"));
+    const g = await grade(
+      ["--impl", "reference", "--raft", brokenRaft, "--grep", "^4A TestRestartReplay4A$", "--no-invariants"],
+      path.join(tmp, "a"),
+    );
     expect(g.status, g.output).to.equal(1);
     expect(g.runs).to.have.length(1);
     expect(g.runs[0].status).to.equal("failed");
@@ -54,13 +60,19 @@ describe("layer swapping", function () {
   });
 
   it("grades another rsm on the reference Raft: an rsm that never snapshots fails TestSnapshot4C", async () => {
-    const g = await grade(["--impl", brokenRsm, "--raft", "reference", "--grep", "^4C TestSnapshot4C$"], path.join(tmp, "b"));
+    const g = await grade(
+      ["--impl", brokenRsm, "--raft", "reference", "--grep", "^4C TestSnapshot4C$"],
+      path.join(tmp, "b"),
+    );
     expect(g.status, g.output).to.equal(1);
     expect(g.runs[0].message).to.match(/^logs were not trimmed \(\d+ > 2 \* 1000\)/);
   });
 
   it("passes with the rsm and KV server from another folder than Raft and the clerk", async () => {
-    const g = await grade(["--impl", "reference", "--rsm", copy, "--kv", copy, "--grep", "^4B TestBasic4B$"], path.join(tmp, "c"));
+    const g = await grade(
+      ["--impl", "reference", "--rsm", copy, "--kv", copy, "--grep", "^4B TestBasic4B$"],
+      path.join(tmp, "c"),
+    );
     expect(g.status, g.output).to.equal(0);
     expect(g.runs.map((r) => [r.id, r.status])).to.deep.equal([["4B/TestBasic4B", "passed"]]);
   });

@@ -16,25 +16,44 @@ describe("loading implementations", () => {
       ImplementationLoadError,
       /does not export makeRaft, the raft layer: expected `export const makeRaft = \(peers, me, persister, applyCh\) => Raft`; it exports: makeRfat/,
     );
-    expect(() => loadLayer("rsm", fixture("missing-export"))).to.throw(ImplementationLoadError, /does not export makeRsm, the rsm layer/);
+    expect(() => loadLayer("rsm", fixture("missing-export"))).to.throw(
+      ImplementationLoadError,
+      /does not export makeRsm, the rsm layer/,
+    );
   });
 
   it("rejects an export of the wrong type", () => {
-    expect(() => loadLayer("raft", fixture("wrong-shape"))).to.throw(ImplementationLoadError, /exports makeRaft as object; expected a function/);
+    expect(() => loadLayer("raft", fixture("wrong-shape"))).to.throw(
+      ImplementationLoadError,
+      /exports makeRaft as object; expected a function/,
+    );
   });
 
   it("reports a module that throws while loading, with its stack", () => {
-    expect(() => loadLayer("raft", fixture("throws-on-load"))).to.throw(ImplementationLoadError, /failed to load: Error: student module exploded at load time\n/);
+    expect(() => loadLayer("raft", fixture("throws-on-load"))).to.throw(
+      ImplementationLoadError,
+      /failed to load: Error: student module exploded at load time\n/,
+    );
   });
 
   it("reports a folder that does not exist", () => {
-    expect(() => loadLayer("raft", fixture("no-such-implementation"))).to.throw(ImplementationLoadError, /not found: .*no-such-implementation does not exist/);
+    expect(() => loadLayer("raft", fixture("no-such-implementation"))).to.throw(
+      ImplementationLoadError,
+      /not found: .*no-such-implementation does not exist/,
+    );
   });
 });
 
 describe("seeded PRNG", () => {
   it("is reproducible and seed-sensitive", () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(seed)),
+      );
     expect(draw(1)).to.deep.equal(draw(1));
     expect(draw(1)).to.not.deep.equal(draw(2));
   });
@@ -52,6 +71,7 @@ describe("seeded PRNG", () => {
     expect(normalizeSeed("42")).to.equal(42);
     expect(normalizeSeed("0x2a")).to.equal(42);
     expect(normalizeSeed("flaky-run")).to.equal(normalizeSeed("flaky-run"));
-    for (const bad of ["-5", "1.5", "1e3", "99999999999999999999"]) expect(() => normalizeSeed(bad), bad).to.throw(RangeError);
+    for (const bad of ["-5", "1.5", "1e3", "99999999999999999999"])
+      expect(() => normalizeSeed(bad), bad).to.throw(RangeError);
   });
 });

@@ -296,16 +296,24 @@ describe("network (raftgrade semantics)", () => {
     const r2 = await runSimulation({ seed: 1 }, async (world) => {
       await setup(world).end.call("JunkServer.handler5", 1);
     });
-    expect(r2.failure?.message).to.include('unknown method "JunkServer.handler5"').and.include("handler1, handler2, handler3, handler4, handler6, handler7");
+    expect(r2.failure?.message)
+      .to.include('unknown method "JunkServer.handler5"')
+      .and.include("handler1, handler2, handler3, handler4, handler6, handler7");
   });
 
   it("a handler that throws or returns nothing fails the run with its name", async () => {
     const r1 = await runSimulation({ seed: 1 }, async (world) => {
       const { end, server } = setup(world);
-      server.addService("Raft", { requestVote: () => { throw new Error("boom"); } });
+      server.addService("Raft", {
+        requestVote: () => {
+          throw new Error("boom");
+        },
+      });
       await end.call("Raft.requestVote", {});
     });
-    expect(r1.failure?.message).to.equal("RPC handler Raft.requestVote on server99 threw: Error: boom (at harness/test/network.test.ts:305)");
+    expect(r1.failure?.message).to.equal(
+      "RPC handler Raft.requestVote on server99 threw: Error: boom (at harness/test/network.test.ts:309)",
+    );
     expect(r1.failure?.details).to.include("boom");
     const r2 = await runSimulation({ seed: 1 }, async (world) => {
       const { end, server } = setup(world);

@@ -88,11 +88,17 @@ describe("SimPersister", () => {
       TypeError,
       "Persister.save: raftState must be a Uint8Array (encode your state with encode() from harness/api), got string",
     );
-    expect(save([1, 2])).to.throw(TypeError, "raftState must be a Uint8Array (encode your state with encode() from harness/api), got an array");
+    expect(save([1, 2])).to.throw(
+      TypeError,
+      "raftState must be a Uint8Array (encode your state with encode() from harness/api), got an array",
+    );
     expect(save({ term: 1 })).to.throw(TypeError, "got a plain object");
     expect(save(undefined)).to.throw(TypeError, "got undefined");
     expect(save(new Uint16Array(2))).to.throw(TypeError, "got an instance of Uint16Array");
-    expect(save(bytes(9), "snap")).to.throw(TypeError, "Persister.save: snapshot must be a Uint8Array (encode your state with encode() from harness/api), got string");
+    expect(save(bytes(9), "snap")).to.throw(
+      TypeError,
+      "Persister.save: snapshot must be a Uint8Array (encode your state with encode() from harness/api), got string",
+    );
     expect(list(p.readRaftState())).to.deep.equal([1]); // the failed saves changed nothing
     expect(list(p.readSnapshot())).to.deep.equal([2]);
   });

@@ -24,7 +24,9 @@ const run = (makeRaft: RaftFactory, body: (ts: RaftTester) => Promise<unknown>) 
 
 describe("Raft tester", () => {
   it("names the methods a Raft object lacks", async () => {
-    const r = await run(((() => ({ start() {}, getstate() {}, kill() {} })) as unknown) as RaftFactory, (ts) => ts.checkOneLeader());
+    const r = await run((() => ({ start() {}, getstate() {}, kill() {} })) as unknown as RaftFactory, (ts) =>
+      ts.checkOneLeader(),
+    );
     expect(r.failure?.kind).to.equal("implementation");
     expect(r.failure?.message).to.equal(
       "makeRaft(peers, 0, persister, applyCh) on server-0-0#1 returned an object with methods start, getstate, kill; expected a Raft object with methods start, getState, snapshot, persistBytes, kill",
@@ -32,8 +34,13 @@ describe("Raft tester", () => {
   });
 
   it("says when getState() is async", async () => {
-    const r = await run(fakeRaft(() => ({ getState: async () => ({ term: 1, isLeader: true }) })), (ts) => ts.checkOneLeader());
-    expect(r.failure?.message).to.equal("getState() on server-0-0#1 returned a Promise (this method must not be async); expected { term: integer, isLeader: boolean }");
+    const r = await run(
+      fakeRaft(() => ({ getState: async () => ({ term: 1, isLeader: true }) })),
+      (ts) => ts.checkOneLeader(),
+    );
+    expect(r.failure?.message).to.equal(
+      "getState() on server-0-0#1 returned a Promise (this method must not be async); expected { term: integer, isLeader: boolean }",
+    );
   });
 
   it("fails when nobody leads, with the lab's message", async () => {

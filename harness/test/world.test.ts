@@ -110,7 +110,7 @@ describe("world", () => {
         })();
       });
       void (async () => {
-        for (let n = 0; ; ) {
+        for (let n = 0; ;) {
           await ping.send(n);
           n = (await pong.recv()).value ?? 0;
         }
@@ -130,11 +130,17 @@ describe("world", () => {
 
   it("a throwing timer callback fails the run with the node and the error", async () => {
     const result = await runSimulation({ seed: 1 }, async (world) => {
-      world.startNode("server-0-2").run(() => setTimeout(() => { throw new RangeError("index out of range"); }, 10));
+      world.startNode("server-0-2").run(() =>
+        setTimeout(() => {
+          throw new RangeError("index out of range");
+        }, 10),
+      );
       await world.sleep(1000);
     });
     expect(result.failure?.kind).to.equal("implementation");
-    expect(result.failure?.message).to.equal("a timeout callback on server-0-2#1 threw: RangeError: index out of range (at harness/test/world.test.ts:133)");
+    expect(result.failure?.message).to.equal(
+      "a timeout callback on server-0-2#1 threw: RangeError: index out of range (at harness/test/world.test.ts:135)",
+    );
     expect(result.failure?.details).to.include("world.test.ts");
   });
 
@@ -151,7 +157,11 @@ describe("world", () => {
   it("the real-time watchdog ends a run that burns real time", async () => {
     const result = await runSimulation({ seed: 1, realTimeLimitMs: 50 }, async (world) => {
       const node = world.startNode("busy");
-      node.run(() => setInterval(() => { for (let i = 0; i < 2e5; i++); }, 1));
+      node.run(() =>
+        setInterval(() => {
+          for (let i = 0; i < 2e5; i++);
+        }, 1),
+      );
       await world.sleep(100_000);
     });
     expect(result.failure?.kind).to.equal("watchdog");

@@ -57,21 +57,51 @@ export class ClassicTestClerk {
 
   async get(key: string, clientId = -1, record = true): Promise<string> {
     const call = this.ts.world.now();
-    const value = await callAsync(this.ts.world, this.node, `clerk.get(${JSON.stringify(key)})`, () => this.ck.get(key), isString, "a string (\"\" for a missing key)");
-    this.ts.record({ clientId, input: { op: "get", key }, output: { value }, call, return: this.ts.world.now() }, record);
+    const value = await callAsync(
+      this.ts.world,
+      this.node,
+      `clerk.get(${JSON.stringify(key)})`,
+      () => this.ck.get(key),
+      isString,
+      'a string ("" for a missing key)',
+    );
+    this.ts.record(
+      { clientId, input: { op: "get", key }, output: { value }, call, return: this.ts.world.now() },
+      record,
+    );
     return value;
   }
 
   async put(key: string, value: string, clientId = -1, record = true): Promise<void> {
     const call = this.ts.world.now();
-    await callAsync(this.ts.world, this.node, `clerk.put(${JSON.stringify(key)}, ...)`, () => this.ck.put(key, value), isVoid, "nothing (a Promise<void>)");
-    this.ts.record({ clientId, input: { op: "put", key, value }, output: {}, call, return: this.ts.world.now() }, record);
+    await callAsync(
+      this.ts.world,
+      this.node,
+      `clerk.put(${JSON.stringify(key)}, ...)`,
+      () => this.ck.put(key, value),
+      isVoid,
+      "nothing (a Promise<void>)",
+    );
+    this.ts.record(
+      { clientId, input: { op: "put", key, value }, output: {}, call, return: this.ts.world.now() },
+      record,
+    );
   }
 
   async append(key: string, value: string, clientId = -1, record = true): Promise<void> {
     const call = this.ts.world.now();
-    await callAsync(this.ts.world, this.node, `clerk.append(${JSON.stringify(key)}, ...)`, () => this.ck.append(key, value), isVoid, "nothing (a Promise<void>)");
-    this.ts.record({ clientId, input: { op: "append", key, value }, output: {}, call, return: this.ts.world.now() }, record);
+    await callAsync(
+      this.ts.world,
+      this.node,
+      `clerk.append(${JSON.stringify(key)}, ...)`,
+      () => this.ck.append(key, value),
+      isVoid,
+      "nothing (a Promise<void>)",
+    );
+    this.ts.record(
+      { clientId, input: { op: "append", key, value }, output: {}, call, return: this.ts.world.now() },
+      record,
+    );
   }
 }
 
@@ -137,7 +167,14 @@ export class ClassicTester extends ServiceTester {
       return end;
     });
     const shuffled = this.world.rng.shuffle(ends.slice());
-    const ck = callChecked(this.world, node, "makeClassicClerk(servers)", () => this.makeClerkFn(shuffled), isClerk, `a Clerk object with methods ${CLERK_METHODS.join(", ")}`);
+    const ck = callChecked(
+      this.world,
+      node,
+      "makeClassicClerk(servers)",
+      () => this.makeClerkFn(shuffled),
+      isClerk,
+      `a Clerk object with methods ${CLERK_METHODS.join(", ")}`,
+    );
     const clerk = new ClassicTestClerk(this, node, endNames, ck);
     this.connectClient(clerk, to);
     return clerk;
@@ -185,28 +222,32 @@ export class ClassicTester extends ServiceTester {
 
     for (let i = 0; i < NITER; i++) {
       const done = { clients: false, partitioner: false };
-      const clients = background(this.world, this.spawnClientsAndWait(o.nclients, async (cli, myck) => {
-        let j = 0;
-        let last = ""; // only used when not randomkeys
-        if (!o.randomKeys) await myck.put(String(cli), last, cli);
-        while (!done.clients) {
-          const key = o.randomKeys ? String(this.world.rng.int(o.nclients)) : String(cli);
-          const nv = `x ${cli} ${j} y`;
-          if (this.world.rng.int(1000) < 500) {
-            await myck.append(key, nv, cli);
-            if (!o.randomKeys) last += nv;
-            j++;
-          } else if (o.randomKeys && this.world.rng.int(1000) < 100) {
-            // only with random keys: a Put would break the Get check below
-            await myck.put(key, nv, cli);
-            j++;
-          } else {
-            const v = await myck.get(key, cli);
-            if (!o.randomKeys && v !== last) fatal(`get wrong value, key ${key}, wanted:\n${clip(last)}\n, got\n${clip(v)}\n`);
+      const clients = background(
+        this.world,
+        this.spawnClientsAndWait(o.nclients, async (cli, myck) => {
+          let j = 0;
+          let last = ""; // only used when not randomkeys
+          if (!o.randomKeys) await myck.put(String(cli), last, cli);
+          while (!done.clients) {
+            const key = o.randomKeys ? String(this.world.rng.int(o.nclients)) : String(cli);
+            const nv = `x ${cli} ${j} y`;
+            if (this.world.rng.int(1000) < 500) {
+              await myck.append(key, nv, cli);
+              if (!o.randomKeys) last += nv;
+              j++;
+            } else if (o.randomKeys && this.world.rng.int(1000) < 100) {
+              // only with random keys: a Put would break the Get check below
+              await myck.put(key, nv, cli);
+              j++;
+            } else {
+              const v = await myck.get(key, cli);
+              if (!o.randomKeys && v !== last)
+                fatal(`get wrong value, key ${key}, wanted:\n${clip(last)}\n, got\n${clip(v)}\n`);
+            }
           }
-        }
-        counts[cli] = j;
-      }));
+          counts[cli] = j;
+        }),
+      );
 
       let partitioner: Promise<void> | undefined;
       const stop = { requested: false };
@@ -241,7 +282,11 @@ export class ClassicTester extends ServiceTester {
       this.checkSizes();
     }
 
-    this.checkLinearizable(kvAppend as unknown as Model<unknown, AppendInput, AppendOutput>, this.history, this.title());
+    this.checkLinearizable(
+      kvAppend as unknown as Model<unknown, AppendInput, AppendOutput>,
+      this.history,
+      this.title(),
+    );
     this.end();
   }
 
@@ -257,7 +302,9 @@ export class ClassicTester extends ServiceTester {
     const v = await ck.get("x", -1, false);
     checkClntAppends(0, v, SPEED_OPS);
     if (dur > SPEED_OPS * SPEED_MS_PER_OP) {
-      fatal(`Operations completed too slowly ${(dur / SPEED_OPS).toFixed(3)}ms/op > ${SPEED_MS_PER_OP.toFixed(6)}ms/op`);
+      fatal(
+        `Operations completed too slowly ${(dur / SPEED_OPS).toFixed(3)}ms/op > ${SPEED_MS_PER_OP.toFixed(6)}ms/op`,
+      );
     }
     this.end();
   }
@@ -278,7 +325,9 @@ export function checkClntAppends(clnt: number, v: string, count: number): void {
 
 /** A value as a message shows it: long Append results keep their start and end. */
 function clip(v: string): string {
-  return v.length <= 400 ? JSON.stringify(v) : `${JSON.stringify(v.slice(0, 150))} … ${JSON.stringify(v.slice(-150))} (${v.length} characters)`;
+  return v.length <= 400
+    ? JSON.stringify(v)
+    : `${JSON.stringify(v.slice(0, 150))} … ${JSON.stringify(v.slice(-150))} (${v.length} characters)`;
 }
 
 /** Every client's appends, checked as checkClntAppends does, in one value. */

@@ -24,7 +24,10 @@ export class TesterClnt implements Clnt {
   }
 
   call<Reply = unknown>(serverName: string, serviceMethod: string, args?: unknown): Promise<Reply | null> {
-    if (typeof serverName !== "string") throw new TypeError(`clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`);
+    if (typeof serverName !== "string")
+      throw new TypeError(
+        `clnt.call: the server must be a server name such as "server-0-0", got ${JSON.stringify(serverName)}`,
+      );
     return this.endTo(serverName).call<Reply>(serviceMethod, args);
   }
 

@@ -38,7 +38,13 @@ export class ServerGroup {
     private readonly startFn: StartServerFn,
     readonly gid = 0,
   ) {
-    this.slots = Array.from({ length: n }, () => ({ node: undefined, endNames: [], persister: new SimPersister(), started: undefined, connected: false }));
+    this.slots = Array.from({ length: n }, () => ({
+      node: undefined,
+      endNames: [],
+      persister: new SimPersister(),
+      started: undefined,
+      connected: false,
+    }));
   }
 
   serverName(i: number): string {

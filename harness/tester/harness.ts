@@ -10,14 +10,18 @@ import { LAYERS, type Implementation, type Layer } from "../api/implementation";
 /** The factory of the graded implementation for one layer, from the run's world; a load problem fails the test with its message. */
 export function gradedLayer<L extends Layer>(layer: L): NonNullable<Implementation[(typeof LAYERS)[L]["export"]]> {
   const layers = activeWorld()?.layers;
-  if (!layers) throw new Error(`harness bug: the run has no graded layers (RunOptions.layers), so there is no ${layer} to test`);
+  if (!layers)
+    throw new Error(`harness bug: the run has no graded layers (RunOptions.layers), so there is no ${layer} to test`);
   return layers.factory(layer) as NonNullable<Implementation[(typeof LAYERS)[L]["export"]]>;
 }
 
 /** A check for what a factory returns: an object (not a Promise) with all these methods. */
 export function hasMethods<T>(methods: readonly string[]): (v: unknown) => v is T {
   return (v: unknown): v is T =>
-    typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then !== "function" && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { then?: unknown }).then !== "function" &&
+    methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
 }
 
 /** A command as failure messages print it: strings bare, anything else as JSON. */
@@ -91,10 +95,19 @@ export class TestRun {
  * Calls a method of graded code in its node and checks the result's shape, so that a wrong return
  * type gets a message saying what was expected rather than a confusing check failure later.
  */
-export function callChecked<T>(world: World, node: SimNode | undefined, what: string, fn: () => unknown, check: (v: unknown) => v is T, expected: string): T {
+export function callChecked<T>(
+  world: World,
+  node: SimNode | undefined,
+  what: string,
+  fn: () => unknown,
+  check: (v: unknown) => v is T,
+  expected: string,
+): T {
   const value = world.callImplementation(node, what, fn);
   if (!check(value)) {
-    const failure = new ImplementationError(`${what}${node ? ` on ${node.label}` : ""} returned ${show(value)}; expected ${expected}`);
+    const failure = new ImplementationError(
+      `${what}${node ? ` on ${node.label}` : ""} returned ${show(value)}; expected ${expected}`,
+    );
     world.fail(failure);
     throw failure;
   }
@@ -139,14 +152,19 @@ export async function callAsync<T>(
 
 function show(value: unknown): string {
   if (value === undefined) return "undefined";
-  if (typeof value === "object" && value !== null && typeof (value as Promise<unknown>).then === "function") return "a Promise (this method must not be async)";
+  if (typeof value === "object" && value !== null && typeof (value as Promise<unknown>).then === "function")
+    return "a Promise (this method must not be async)";
   if (Array.isArray(value)) return `the array ${safeJson(value)} (return an object with named fields, not Go's tuple)`;
   if (typeof value === "object" && value !== null) {
     const methods = new Set<string>();
     for (let o = value; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-      for (const k of Object.getOwnPropertyNames(o)) if (k !== "constructor" && typeof (value as Record<string, unknown>)[k] === "function") methods.add(k);
+      for (const k of Object.getOwnPropertyNames(o))
+        if (k !== "constructor" && typeof (value as Record<string, unknown>)[k] === "function") methods.add(k);
     }
-    const kind = Object.getPrototypeOf(value) === Object.prototype ? "an object" : `an object of class ${value.constructor?.name ?? "?"}`;
+    const kind =
+      Object.getPrototypeOf(value) === Object.prototype
+        ? "an object"
+        : `an object of class ${value.constructor?.name ?? "?"}`;
     if (methods.size > 0) return `${kind} with methods ${[...methods].join(", ")}`;
   }
   return safeJson(value);

@@ -13,7 +13,11 @@ import { showCommand as show } from "./harness";
 
 export class InvariantViolation extends SimulationFailure {
   constructor(world: World, invariant: string, message: string) {
-    super("invariant", `invariant violated: ${invariant}: ${message} (at ${(world.now() / 1000).toFixed(3)}s virtual)`, `last events:\n${world.recentEvents(25)}`);
+    super(
+      "invariant",
+      `invariant violated: ${invariant}: ${message} (at ${(world.now() / 1000).toFixed(3)}s virtual)`,
+      `last events:\n${world.recentEvents(25)}`,
+    );
     this.name = "InvariantViolation";
   }
 }
@@ -46,7 +50,8 @@ export class RaftInvariants {
       if (!state.isLeader) return;
       const other = this.leaderOfTerm.get(state.term);
       if (other === undefined) this.leaderOfTerm.set(state.term, i);
-      else if (other !== i) this.fail("election safety", `servers ${other} and ${i} both claimed leadership in term ${state.term}`);
+      else if (other !== i)
+        this.fail("election safety", `servers ${other} and ${i} both claimed leadership in term ${state.term}`);
     });
   }
 
@@ -61,7 +66,10 @@ export class RaftInvariants {
     const fixed = this.committed.get(index);
     if (this.committed.has(index)) {
       if (!this.sameCommand(fixed, command)) {
-        this.fail("commit durability", `server ${i} applied ${show(command)} at index ${index}, which a majority had already applied as ${show(fixed)}`);
+        this.fail(
+          "commit durability",
+          `server ${i} applied ${show(command)} at index ${index}, which a majority had already applied as ${show(fixed)}`,
+        );
       }
       return;
     }
@@ -77,7 +85,10 @@ export class RaftInvariants {
   installed(i: number, xlog: unknown[]): void {
     for (let index = 1; index < xlog.length; index++) {
       if (this.committed.has(index) && !this.sameCommand(this.committed.get(index), xlog[index])) {
-        this.fail("commit durability", `server ${i} installed a snapshot with ${show(xlog[index])} at index ${index}, which a majority had applied as ${show(this.committed.get(index))}`);
+        this.fail(
+          "commit durability",
+          `server ${i} installed a snapshot with ${show(xlog[index])} at index ${index}, which a majority had applied as ${show(this.committed.get(index))}`,
+        );
       }
     }
   }

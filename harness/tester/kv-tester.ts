@@ -54,7 +54,11 @@ const CLERK_METHODS = ["get", "put"] as const;
 const isKVServer = hasMethods<KVServer>(KV_METHODS);
 const isClerk = hasMethods<Clerk>(CLERK_METHODS);
 const isGetResult = (v: unknown): v is GetResult =>
-  typeof v === "object" && v !== null && typeof (v as GetResult).value === "string" && Number.isInteger((v as GetResult).version) && typeof (v as GetResult).err === "string";
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as GetResult).value === "string" &&
+  Number.isInteger((v as GetResult).version) &&
+  typeof (v as GetResult).err === "string";
 const isErr = (v: unknown): v is Err => typeof v === "string";
 
 /** A clerk as the tests use it: the graded clerk on its own client, each call recorded. */
@@ -71,15 +75,41 @@ export class TestClerk {
 
   async get(key: string, clientId = 0): Promise<GetResult> {
     const call = this.ts.world.now();
-    const r = await callAsync(this.ts.world, this.node, `clerk.get(${JSON.stringify(key)})`, () => this.ck.get(key), isGetResult, "{ value: string, version: integer, err }");
-    this.ts.record({ clientId, input: { op: "get", key }, output: { value: r.value, version: r.version, err: r.err }, call, return: this.ts.world.now() });
+    const r = await callAsync(
+      this.ts.world,
+      this.node,
+      `clerk.get(${JSON.stringify(key)})`,
+      () => this.ck.get(key),
+      isGetResult,
+      "{ value: string, version: integer, err }",
+    );
+    this.ts.record({
+      clientId,
+      input: { op: "get", key },
+      output: { value: r.value, version: r.version, err: r.err },
+      call,
+      return: this.ts.world.now(),
+    });
     return r;
   }
 
   async put(key: string, value: string, version: Tversion, clientId = 0): Promise<Err> {
     const call = this.ts.world.now();
-    const err = await callAsync(this.ts.world, this.node, `clerk.put(${JSON.stringify(key)}, ..., ${version})`, () => this.ck.put(key, value, version), isErr, "an Err string");
-    this.ts.record({ clientId, input: { op: "put", key, value, version }, output: { err }, call, return: this.ts.world.now() });
+    const err = await callAsync(
+      this.ts.world,
+      this.node,
+      `clerk.put(${JSON.stringify(key)}, ..., ${version})`,
+      () => this.ck.put(key, value, version),
+      isErr,
+      "an Err string",
+    );
+    this.ts.record({
+      clientId,
+      input: { op: "put", key, value, version },
+      output: { err },
+      call,
+      return: this.ts.world.now(),
+    });
     return err;
   }
 
@@ -138,8 +168,20 @@ export class KVTester extends ServiceTester {
   makeClerk(to?: number[]): TestClerk {
     const node = this.world.startNode(`clerk-${this.clerks++}`);
     const names = this.group.all().map((i) => this.group.serverName(i));
-    const clnt = new TesterClnt(this.world, this.net, node, to?.map((i) => this.group.serverName(i)));
-    const ck = callChecked(this.world, node, "makeClerk(clnt, servers)", () => this.makeClerkFn(clnt, names), isClerk, `a Clerk object with methods ${CLERK_METHODS.join(", ")}`);
+    const clnt = new TesterClnt(
+      this.world,
+      this.net,
+      node,
+      to?.map((i) => this.group.serverName(i)),
+    );
+    const ck = callChecked(
+      this.world,
+      node,
+      "makeClerk(clnt, servers)",
+      () => this.makeClerkFn(clnt, names),
+      isClerk,
+      `a Clerk object with methods ${CLERK_METHODS.join(", ")}`,
+    );
     return new TestClerk(this, clnt, ck);
   }
 
@@ -169,17 +211,24 @@ export class KVTester extends ServiceTester {
   async checkGet(ck: TestClerk, key: string, value: string, version: Tversion): Promise<void> {
     const r = await ck.get(key, 0);
     if (r.err !== OK) fatal(`Get(${key}) returns error = ${r.err}`);
-    if (r.value !== value || r.version !== version) fatal(`Get(${key}) returns (${r.value}, ${r.version}) != (${value}, ${version})`);
+    if (r.value !== value || r.version !== version)
+      fatal(`Get(${key}) returns (${r.value}, ${r.version}) != (${value}, ${version})`);
   }
 
   /** Get that must succeed, decoding the stored JSON entry; the server's version. */
-  private async getJson(ck: TestClerk, key: string, me: number): Promise<{ entry: { Id: number; V: number }; version: Tversion }> {
+  private async getJson(
+    ck: TestClerk,
+    key: string,
+    me: number,
+  ): Promise<{ entry: { Id: number; V: number }; version: Tversion }> {
     const r = await ck.get(key, me);
     if (r.err !== OK) fatal(`${me}: Get "${key}" err ${r.err}`);
     try {
       return { entry: JSON.parse(r.value), version: r.version };
     } catch {
-      return fatal(`Unmarshal err: Get "${key}" returned ${JSON.stringify(r.value)}, which is not a value any client put`);
+      return fatal(
+        `Unmarshal err: Get "${key}" returned ${JSON.stringify(r.value)}, which is not a value any client put`,
+      );
     }
   }
 
@@ -189,7 +238,8 @@ export class KVTester extends ServiceTester {
       const err = await ck.put(key, JSON.stringify({ Id: me, V: ver }), ver, me);
       if (!(err === OK || err === ErrVersion || err === ErrMaybe)) fatal(`Wrong error ${err}`);
       const { entry, version } = await this.getJson(ck, key, me);
-      if (err === OK && version === ver + 1 && entry.Id !== me && entry.V !== ver) fatal(`Wrong value ${JSON.stringify(entry)}`);
+      if (err === OK && version === ver + 1 && entry.Id !== me && entry.V !== ver)
+        fatal(`Wrong value ${JSON.stringify(entry)}`);
       ver = version;
       if (err === OK || err === ErrMaybe) return { ver, ok: err === OK };
     }
@@ -213,7 +263,11 @@ export class KVTester extends ServiceTester {
    * Starts n clients, each with its own clerk; after `ms`, tells them to stop one at a time (each
    * finishes its current operation first, as Go's unbuffered done channel); their results.
    */
-  async spawnClientsAndWait(n: number, ms: number, fn: (cli: number, ck: TestClerk, done: Channel<void>) => Promise<ClntRes>): Promise<ClntRes[]> {
+  async spawnClientsAndWait(
+    n: number,
+    ms: number,
+    fn: (cli: number, ck: TestClerk, done: Channel<void>) => Promise<ClntRes>,
+  ): Promise<ClntRes[]> {
     const done = new Channel<void>(0, "the clients' done channel");
     const clients = Array.from({ length: n }, async (_, cli) => {
       const ck = this.makeClerk();
@@ -244,7 +298,11 @@ export class KVTester extends ServiceTester {
 
   /** Linearizability of everything recorded so far (1 s budget; a timeout passes with a warning). */
   checkPorcupine(): void {
-    this.checkLinearizable(kvVersioned as unknown as Model<unknown, VersionedInput, VersionedOutput>, this.history, this.title());
+    this.checkLinearizable(
+      kvVersioned as unknown as Model<unknown, VersionedInput, VersionedOutput>,
+      this.history,
+      this.title(),
+    );
   }
 
   /** GenericTest: three rounds of concurrent clients, with partitions and crashes as configured. */
@@ -258,7 +316,9 @@ export class KVTester extends ServiceTester {
       const clients = background(
         this.world,
         (async () => {
-          const rs = await this.spawnClientsAndWait(this.opts.nclients, CLIENT_PHASE_MS, (cli, clerk, done) => this.oneClientPut(cli, clerk, keys, done));
+          const rs = await this.spawnClientsAndWait(this.opts.nclients, CLIENT_PHASE_MS, (cli, clerk, done) =>
+            this.oneClientPut(cli, clerk, keys, done),
+          );
           if (!this.opts.randomKeys) await this.checkPutConcurrent(ck, keys[0], rs, res);
         })(),
       );
@@ -309,7 +369,9 @@ export class KVTester extends ServiceTester {
     if (r.err !== OK) fatal(`Get err ${r.err}`);
     if (r.version !== SPEED_OPS) fatal(`Get too few ops ${r.version}`);
     if (dur > SPEED_OPS * SPEED_MS_PER_OP) {
-      fatal(`Operations completed too slowly ${(dur / SPEED_OPS).toFixed(3)}ms/op > ${SPEED_MS_PER_OP.toFixed(6)}ms/op`);
+      fatal(
+        `Operations completed too slowly ${(dur / SPEED_OPS).toFixed(3)}ms/op > ${SPEED_MS_PER_OP.toFixed(6)}ms/op`,
+      );
     }
     this.end();
   }

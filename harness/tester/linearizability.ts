@@ -35,7 +35,11 @@ export function checkHistory<I, O>(
   const now = world.now();
   const name = `${slug(title)}-seed${world.seed}-t${now}`;
   // The history itself, so that `raftgrade check-history` can check it again with a larger budget.
-  const historyFile = writeArtifact(world, JSON.stringify({ name, model: model.name, operations: history }), `${name}.history.json`);
+  const historyFile = writeArtifact(
+    world,
+    JSON.stringify({ name, model: model.name, operations: history }),
+    `${name}.history.json`,
+  );
   if (result.verdict === "unknown") {
     const message =
       `linearizability check of ${history.length} operations gave up after ${LINEARIZABILITY_TIMEOUT_MS} ms (${result.reason ?? "timeout"}); ` +
@@ -64,5 +68,9 @@ function writeArtifact(world: World, text: string, name: string): string {
 }
 
 function slug(title: string): string {
-  return title.replace(/^Test:\s*/, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
+  return title
+    .replace(/^Test:\s*/, "")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
 }

@@ -28,9 +28,16 @@ export const MAX_LOG_SIZE = 2000;
 export const RAFT_METHODS = ["start", "getState", "snapshot", "persistBytes", "kill"] as const;
 export const isRaft = hasMethods<Raft>(RAFT_METHODS);
 export const isRaftState = (v: unknown): v is RaftState =>
-  typeof v === "object" && v !== null && Number.isInteger((v as RaftState).term) && typeof (v as RaftState).isLeader === "boolean";
+  typeof v === "object" &&
+  v !== null &&
+  Number.isInteger((v as RaftState).term) &&
+  typeof (v as RaftState).isLeader === "boolean";
 const isStartResult = (v: unknown): v is StartResult =>
-  typeof v === "object" && v !== null && Number.isInteger((v as StartResult).index) && Number.isInteger((v as StartResult).term) && typeof (v as StartResult).isLeader === "boolean";
+  typeof v === "object" &&
+  v !== null &&
+  Number.isInteger((v as StartResult).index) &&
+  Number.isInteger((v as StartResult).term) &&
+  typeof (v as StartResult).isLeader === "boolean";
 
 /** Commands are compared by value: tests use ints and strings, which survive encoding unchanged. */
 export function sameCommand(a: unknown, b: unknown): boolean {
@@ -39,7 +46,6 @@ export function sameCommand(a: unknown, b: unknown): boolean {
   const [x, y] = [encode(a), encode(b)];
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
-
 
 export class RaftTester {
   readonly net: Network;
@@ -64,8 +70,15 @@ export class RaftTester {
     this.logs = Array.from({ length: n }, () => new Map());
     this.lastApplied = new Array(n).fill(0);
     this.rafts = new Array(n).fill(undefined);
-    this.group = new ServerGroup(world, this.net, n, (ends, i, persister, node) => this.startRaft(ends, i, persister, node));
-    this.run = new TestRun(world, n, () => this.net.getTotalCount(), () => this.net.reliable);
+    this.group = new ServerGroup(world, this.net, n, (ends, i, persister, node) =>
+      this.startRaft(ends, i, persister, node),
+    );
+    this.run = new TestRun(
+      world,
+      n,
+      () => this.net.getTotalCount(),
+      () => this.net.reliable,
+    );
     if (world.settings.invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand);
       this.invariants = invariants;
@@ -96,7 +109,14 @@ export class RaftTester {
     // A new instance applies from the start, or from its snapshot (classic start1 resets this too).
     this.lastApplied[i] = 0;
     if (this.snapshotMode) this.ingestSavedSnapshot(i, persister);
-    const raft = callChecked(this.world, node, `makeRaft(peers, ${i}, persister, applyCh)`, () => this.makeRaft(ends, i, persister, applyCh), isRaft, `a Raft object with methods ${RAFT_METHODS.join(", ")}`);
+    const raft = callChecked(
+      this.world,
+      node,
+      `makeRaft(peers, ${i}, persister, applyCh)`,
+      () => this.makeRaft(ends, i, persister, applyCh),
+      isRaft,
+      `a Raft object with methods ${RAFT_METHODS.join(", ")}`,
+    );
     this.rafts[i] = raft;
     void this.applier(i, applyCh, raft, node);
     return {
@@ -134,12 +154,26 @@ export class RaftTester {
 
   getState(i: number): RaftState {
     const raft = this.rafts[i]!;
-    return callChecked(this.world, this.group.node(i), "getState()", () => raft.getState(), isRaftState, "{ term: integer, isLeader: boolean }");
+    return callChecked(
+      this.world,
+      this.group.node(i),
+      "getState()",
+      () => raft.getState(),
+      isRaftState,
+      "{ term: integer, isLeader: boolean }",
+    );
   }
 
   start(i: number, command: unknown): StartResult {
     const raft = this.rafts[i]!;
-    return callChecked(this.world, this.group.node(i), `start(${show(command)})`, () => raft.start(command), isStartResult, "{ index: integer, term: integer, isLeader: boolean }");
+    return callChecked(
+      this.world,
+      this.group.node(i),
+      `start(${show(command)})`,
+      () => raft.start(command),
+      isStartResult,
+      "{ index: integer, term: integer, isLeader: boolean }",
+    );
   }
 
   // --- the appliers ----------------------------------------------------------------------------
@@ -153,7 +187,8 @@ export class RaftTester {
       const { value: m, ok } = await applyCh.recv();
       if (!ok) return;
       try {
-        if (typeof m !== "object" || m === null) fatal(`apply error: server ${i} sent ${show(m)} on applyCh; expected an ApplyMsg object`);
+        if (typeof m !== "object" || m === null)
+          fatal(`apply error: server ${i} sent ${show(m)} on applyCh; expected an ApplyMsg object`);
         if (m.commandValid) this.applyCommand(i, m.command, m.commandIndex, raft, node);
         else if (m.snapshotValid && this.snapshotMode) this.applySnapshot(i, m.snapshot, m.snapshotIndex);
       } catch (e) {
@@ -217,7 +252,9 @@ export class RaftTester {
     } catch {
       // reported below
     }
-    return fatal(`apply error: server ${i}: snapshot cannot be decoded (Raft must hand back the service's snapshot bytes unchanged)`);
+    return fatal(
+      `apply error: server ${i}: snapshot cannot be decoded (Raft must hand back the service's snapshot bytes unchanged)`,
+    );
   }
 
   // --- the lab's checks --------------------------------------------------------------------------
@@ -269,7 +306,8 @@ export class RaftTester {
     for (let i = 0; i < this.n; i++) {
       if (!this.logs[i].has(index)) continue;
       const c = this.logs[i].get(index);
-      if (count > 0 && !sameCommand(command, c)) fatal(`committed values at index ${index} do not match (${show(command)} != ${show(c)})`);
+      if (count > 0 && !sameCommand(command, c))
+        fatal(`committed values at index ${index} do not match (${show(command)} != ${show(c)})`);
       count++;
       command = c;
     }

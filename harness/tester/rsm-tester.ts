@@ -34,7 +34,8 @@ export interface IncRep {
 
 const RSM_METHODS = ["submit", "raft", "kill"] as const;
 const isRsm = hasMethods<RSM>(RSM_METHODS);
-const isSubmitResult = (v: unknown): v is SubmitResult => typeof v === "object" && v !== null && typeof (v as SubmitResult).err === "string";
+const isSubmitResult = (v: unknown): v is SubmitResult =>
+  typeof v === "object" && v !== null && typeof (v as SubmitResult).err === "string";
 
 /** The tester's state machine: a counter. Dec must never execute (it is only submitted to a minority). */
 class CounterSM implements StateMachine {
@@ -49,8 +50,11 @@ class CounterSM implements StateMachine {
     const op = (req as CounterReq | null)?.op;
     if (op === "Inc") return { n: ++this.counter } satisfies IncRep;
     if (op === "Null") return {};
-    if (op === "Dec") this.fail("doOp(Dec) executed: Dec is only submitted to a leader cut off in a minority, so it must never commit");
-    return this.fail(`doOp on server ${this.server} got ${show(req)}; expected one of the submitted requests (Inc, Null), unchanged`);
+    if (op === "Dec")
+      this.fail("doOp(Dec) executed: Dec is only submitted to a leader cut off in a minority, so it must never commit");
+    return this.fail(
+      `doOp on server ${this.server} got ${show(req)}; expected one of the submitted requests (Inc, Null), unchanged`,
+    );
   }
 
   snapshot(): Uint8Array {
@@ -64,7 +68,10 @@ class CounterSM implements StateMachine {
     } catch {
       // reported below
     }
-    if (!Number.isInteger(value)) this.fail(`restore on server ${this.server}: the snapshot does not decode to the counter's snapshot (hand restore() the bytes snapshot() returned)`);
+    if (!Number.isInteger(value))
+      this.fail(
+        `restore on server ${this.server}: the snapshot does not decode to the counter's snapshot (hand restore() the bytes snapshot() returned)`,
+      );
     this.counter = value as number;
   }
 
@@ -99,8 +106,15 @@ export class RsmTester {
   ) {
     this.net = new Network(world);
     this.rafts = new ServiceRafts(world, NSRV, makeRaft);
-    this.group = new ServerGroup(world, this.net, NSRV, (ends, i, persister, node) => this.startServer(ends, i, persister, node));
-    this.run = new TestRun(world, NSRV, () => this.net.getTotalCount(), () => this.net.reliable);
+    this.group = new ServerGroup(world, this.net, NSRV, (ends, i, persister, node) =>
+      this.startServer(ends, i, persister, node),
+    );
+    this.run = new TestRun(
+      world,
+      NSRV,
+      () => this.net.getTotalCount(),
+      () => this.net.reliable,
+    );
     this.group.startServers();
     this.net.reliable = true;
   }
@@ -139,7 +153,15 @@ export class RsmTester {
   async submit(i: number, req: CounterReq): Promise<SubmitResult> {
     const server = this.servers[i];
     if (!server) return { err: ErrWrongLeader };
-    const result = await callAsync(this.world, server.node, `submit(${show(req)})`, () => server.rsm.submit(req), isSubmitResult, "{ err: OK or ErrWrongLeader, value }", { err: ErrWrongLeader });
+    const result = await callAsync(
+      this.world,
+      server.node,
+      `submit(${show(req)})`,
+      () => server.rsm.submit(req),
+      isSubmitResult,
+      "{ err: OK or ErrWrongLeader, value }",
+      { err: ErrWrongLeader },
+    );
     if (result.err === OK) this.run.countOp();
     return result;
   }

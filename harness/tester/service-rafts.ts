@@ -48,7 +48,9 @@ export class ServiceRafts {
     this.nodes[i] = node;
     const made = (raft: unknown): Raft => {
       if (!isRaft(raft)) {
-        const failure = new ImplementationError(`makeRaft(...) called by server ${i}'s service returned ${typeof raft === "object" && raft ? "an object without" : "something other than a Raft with"} the methods ${RAFT_METHODS.join(", ")}`);
+        const failure = new ImplementationError(
+          `makeRaft(...) called by server ${i}'s service returned ${typeof raft === "object" && raft ? "an object without" : "something other than a Raft with"} the methods ${RAFT_METHODS.join(", ")}`,
+        );
         this.world.fail(failure);
         throw failure;
       }
@@ -79,7 +81,9 @@ export class ServiceRafts {
   raft(i: number): Raft {
     const raft = this.rafts[i];
     if (!raft) {
-      const failure = new ImplementationError(`server ${i}'s service did not create its Raft (call the makeRaft it is handed before returning)`);
+      const failure = new ImplementationError(
+        `server ${i}'s service did not create its Raft (call the makeRaft it is handed before returning)`,
+      );
       this.world.fail(failure);
       throw failure;
     }
@@ -88,13 +92,23 @@ export class ServiceRafts {
 
   getState(i: number): RaftState {
     const raft = this.raft(i);
-    return callChecked(this.world, this.nodes[i], "getState()", () => raft.getState(), isRaftState, "{ term: integer, isLeader: boolean }");
+    return callChecked(
+      this.world,
+      this.nodes[i],
+      "getState()",
+      () => raft.getState(),
+      isRaftState,
+      "{ term: integer, isLeader: boolean }",
+    );
   }
 
   /** Checks each command as the service receives it from server i's Raft. */
   private observe(i: number, applyCh: Channel<ApplyMsg>): void {
     if (applyCh instanceof Channel) watchSends(applyCh, (msg: ApplyMsg) => this.deliveredTo(i, msg));
-    else this.world.warn(`server ${i}'s service handed its Raft an applyCh that is not a harness Channel: what Raft applies there is not checked`);
+    else
+      this.world.warn(
+        `server ${i}'s service handed its Raft an applyCh that is not a harness Channel: what Raft applies there is not checked`,
+      );
   }
 
   private deliveredTo(i: number, msg: ApplyMsg): void {

@@ -52,12 +52,25 @@ export abstract class ServiceTester {
   ) {
     this.net = new Network(world);
     this.rafts = new ServiceRafts(world, nservers, makeRaft);
-    this.group = new ServerGroup(world, this.net, nservers, (ends, i, persister, node) => this.startService(ends, i, persister, node, this.rafts.factoryFor(i, node)));
-    this.run = new TestRun(world, nservers, () => this.net.getTotalCount(), () => this.net.reliable);
+    this.group = new ServerGroup(world, this.net, nservers, (ends, i, persister, node) =>
+      this.startService(ends, i, persister, node, this.rafts.factoryFor(i, node)),
+    );
+    this.run = new TestRun(
+      world,
+      nservers,
+      () => this.net.getTotalCount(),
+      () => this.net.reliable,
+    );
   }
 
   /** Builds server i's service on the Raft factory given (subclasses; called by the group). */
-  protected abstract startService(ends: ClientEnd[], i: number, persister: SimPersister, node: SimNode, makeRaft: RaftFactory): StartedServer;
+  protected abstract startService(
+    ends: ClientEnd[],
+    i: number,
+    persister: SimPersister,
+    node: SimNode,
+    makeRaft: RaftFactory,
+  ): StartedServer;
 
   /** As MakeConfig: start and connect every server, then set the network (call at the end of the subclass's constructor). */
   protected startAll(reliable: boolean, hopDelayMs = KV_HOP_DELAY_MS): void {
@@ -91,7 +104,12 @@ export abstract class ServiceTester {
     this.group.partition(p1, p2);
     this.closePartition();
     if (p1.length > 0 && p2.length > 0) {
-      this.openPartition = { start: this.world.now(), label: `[${p1.join(",")}] | [${p2.join(",")}]`, tag: "partitions", color: "#e67e22" };
+      this.openPartition = {
+        start: this.world.now(),
+        label: `[${p1.join(",")}] | [${p2.join(",")}]`,
+        tag: "partitions",
+        color: "#e67e22",
+      };
     }
   }
 
@@ -133,7 +151,11 @@ export abstract class ServiceTester {
   }
 
   /** Linearizability of a recorded history, with this run's partitions and crashes on the picture. */
-  protected checkLinearizable<I, O>(model: Model<unknown, I, O>, history: readonly Operation<I, O>[], title: string): void {
+  protected checkLinearizable<I, O>(
+    model: Model<unknown, I, O>,
+    history: readonly Operation<I, O>[],
+    title: string,
+  ): void {
     checkHistory(this.world, history, this.annotations, this.openPartition, title, model);
   }
 

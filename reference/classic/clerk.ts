@@ -14,7 +14,7 @@ import { ErrNoKey, ErrWrongLeader } from "raftgrade";
 import type { ClassicErr, GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "./rpc";
 
 /** Pause after a full round of servers without an answer (never on the happy path). */
-export const RETRY_ROUND_MS = 100;
+const RETRY_ROUND_MS = 100;
 
 export class ClassicClerk implements ClassicClerkApi {
   // Math.random is seeded by the simulation; 2^53 ids keep collisions between clerks negligible.

@@ -15,7 +15,7 @@ import { ErrMaybe, ErrNoKey, ErrVersion, OK } from "raftgrade";
 import type { Err, GetArgs, GetReply, PutArgs, PutReply, Tversion } from "raftgrade";
 
 /** Pause after a full round of servers without an answer (never on the happy path). */
-export const RETRY_ROUND_MS = 100;
+const RETRY_ROUND_MS = 100;
 
 /** The errors that settle a request; anything else (ErrWrongLeader, no reply) means try elsewhere. */
 const GET_ANSWERS: readonly Err[] = [OK, ErrNoKey];
@@ -51,7 +51,11 @@ export class KVClerk implements Clerk {
    * Sends until a server gives one of `answers`, starting with the last leader. `resent` says
    * whether copies were sent before the one that got the answer.
    */
-  private async callLeader<R extends { err: Err }>(method: string, args: unknown, answers: readonly Err[]): Promise<{ reply: R; resent: boolean }> {
+  private async callLeader<R extends { err: Err }>(
+    method: string,
+    args: unknown,
+    answers: readonly Err[],
+  ): Promise<{ reply: R; resent: boolean }> {
     let server = this.leaderIndex;
     for (let sent = 0; ; sent++) {
       if (sent > 0 && sent % this.servers.length === 0) await sleep(RETRY_ROUND_MS);

@@ -41,7 +41,7 @@ export function becomeFollower(rf: Raft): void {
 }
 
 /** Election timeout: become candidate, vote for self, ask every peer at once. */
-export function startElection(rf: Raft): void {
+function startElection(rf: Raft): void {
   if (rf.killed || rf.role === "leader") return;
   rf.role = "candidate";
   rf.currentTerm++;

@@ -32,7 +32,7 @@ export class RaftLog {
   static fromEncoded(snapIndex: number, snapTerm: number, bytes: Uint8Array): RaftLog {
     const log = new RaftLog(snapIndex, snapTerm);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let pos = 0; pos < bytes.length; ) {
+    for (let pos = 0; pos < bytes.length;) {
       const start = pos + LENGTH_BYTES;
       pos = start + view.getUint32(pos, true);
       const [term, command] = decode<[number, unknown]>(bytes.subarray(start, pos));

@@ -131,7 +131,13 @@ export function advanceCommit(rf: Raft): void {
 
 /** Follower side of AppendEntries. */
 export function handleAppendEntries(rf: Raft, args: AppendEntriesArgs): AppendEntriesReply {
-  const reply: AppendEntriesReply = { term: rf.currentTerm, success: false, xTerm: -1, xIndex: -1, xLen: rf.log.lastIndex() + 1 };
+  const reply: AppendEntriesReply = {
+    term: rf.currentTerm,
+    success: false,
+    xTerm: -1,
+    xIndex: -1,
+    xLen: rf.log.lastIndex() + 1,
+  };
   if (rf.killed || args.term < rf.currentTerm) return reply; // a stale leader learns our term
   let changed = false;
   if (args.term > rf.currentTerm) {

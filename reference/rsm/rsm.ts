@@ -18,7 +18,7 @@ import { type Op, OpIds } from "./op";
 import { PendingSubmits, wrongLeader } from "./pending";
 
 /** How often a waiting submit checks that this server is still leader of the same term. */
-export const LEADERSHIP_CHECK_MS = 50;
+const LEADERSHIP_CHECK_MS = 50;
 
 type Timer = ReturnType<typeof setTimeout>;
 

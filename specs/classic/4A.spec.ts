@@ -4,15 +4,38 @@
  * mix with the modern 4A (the rsm) even where a name matches.
  */
 import { labTest } from "../../harness/run/lab-test";
-import { ClassicTester, ELECTION_TIMEOUT, checkConcurrentAppends, type ClassicTestOptions } from "../../harness/tester/classic-tester";
+import {
+  ClassicTester,
+  ELECTION_TIMEOUT,
+  checkConcurrentAppends,
+  type ClassicTestOptions,
+} from "../../harness/tester/classic-tester";
 import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
 const PART = "classic-4A";
 
 /** GenericTest(t, "4A", nclients, nservers, unreliable, crash, partitions, maxraftstate, randomkeys). */
-function makeTest(world: World, nclients: number, nservers: number, unreliable: boolean, crash: boolean, partitions: boolean, maxRaftState: number, randomKeys: boolean): ClassicTester {
-  const opts: ClassicTestOptions = { part: "4A", nclients, nservers, unreliable, crash, partitions, maxRaftState, randomKeys };
+function makeTest(
+  world: World,
+  nclients: number,
+  nservers: number,
+  unreliable: boolean,
+  crash: boolean,
+  partitions: boolean,
+  maxRaftState: number,
+  randomKeys: boolean,
+): ClassicTester {
+  const opts: ClassicTestOptions = {
+    part: "4A",
+    nclients,
+    nservers,
+    unreliable,
+    crash,
+    partitions,
+    maxRaftState,
+    randomKeys,
+  };
   return new ClassicTester(world, opts);
 }
 
@@ -85,19 +108,33 @@ describe(PART, () => {
     ts.end();
   });
 
-  labTest(PART, "TestManyPartitionsOneClient4A", (world) => makeTest(world, 1, 5, false, false, true, -1, false).genericTest());
+  labTest(PART, "TestManyPartitionsOneClient4A", (world) =>
+    makeTest(world, 1, 5, false, false, true, -1, false).genericTest(),
+  );
 
-  labTest(PART, "TestManyPartitionsManyClients4A", (world) => makeTest(world, 5, 5, false, false, true, -1, false).genericTest());
+  labTest(PART, "TestManyPartitionsManyClients4A", (world) =>
+    makeTest(world, 5, 5, false, false, true, -1, false).genericTest(),
+  );
 
-  labTest(PART, "TestPersistOneClient4A", (world) => makeTest(world, 1, 5, false, true, false, -1, false).genericTest());
+  labTest(PART, "TestPersistOneClient4A", (world) =>
+    makeTest(world, 1, 5, false, true, false, -1, false).genericTest(),
+  );
 
-  labTest(PART, "TestPersistConcurrent4A", (world) => makeTest(world, 5, 5, false, true, false, -1, false).genericTest());
+  labTest(PART, "TestPersistConcurrent4A", (world) =>
+    makeTest(world, 5, 5, false, true, false, -1, false).genericTest(),
+  );
 
-  labTest(PART, "TestPersistConcurrentUnreliable4A", (world) => makeTest(world, 5, 5, true, true, false, -1, false).genericTest());
+  labTest(PART, "TestPersistConcurrentUnreliable4A", (world) =>
+    makeTest(world, 5, 5, true, true, false, -1, false).genericTest(),
+  );
 
   labTest(PART, "TestPersistPartition4A", (world) => makeTest(world, 5, 5, false, true, true, -1, false).genericTest());
 
-  labTest(PART, "TestPersistPartitionUnreliable4A", (world) => makeTest(world, 5, 5, true, true, true, -1, false).genericTest());
+  labTest(PART, "TestPersistPartitionUnreliable4A", (world) =>
+    makeTest(world, 5, 5, true, true, true, -1, false).genericTest(),
+  );
 
-  labTest(PART, "TestPersistPartitionUnreliableLinearizable4A", (world) => makeTest(world, 15, 7, true, true, true, -1, true).genericTest());
+  labTest(PART, "TestPersistPartitionUnreliableLinearizable4A", (world) =>
+    makeTest(world, 15, 7, true, true, true, -1, true).genericTest(),
+  );
 });

@@ -13,8 +13,25 @@ const MAXRAFTSTATE = 1000;
 /** TestSnapshotSize4B: the largest snapshot allowed, in bytes. */
 const MAXSNAPSHOTSTATE = 500;
 
-function makeTest(world: World, nclients: number, nservers: number, unreliable: boolean, crash: boolean, partitions: boolean, randomKeys: boolean): ClassicTester {
-  const opts: ClassicTestOptions = { part: "4B", nclients, nservers, unreliable, crash, partitions, maxRaftState: MAXRAFTSTATE, randomKeys };
+function makeTest(
+  world: World,
+  nclients: number,
+  nservers: number,
+  unreliable: boolean,
+  crash: boolean,
+  partitions: boolean,
+  randomKeys: boolean,
+): ClassicTester {
+  const opts: ClassicTestOptions = {
+    part: "4B",
+    nclients,
+    nservers,
+    unreliable,
+    crash,
+    partitions,
+    maxRaftState: MAXRAFTSTATE,
+    randomKeys,
+  };
   return new ClassicTester(world, opts);
 }
 
@@ -82,13 +99,21 @@ describe(PART, () => {
 
   labTest(PART, "TestSnapshotRecover4B", (world) => makeTest(world, 1, 5, false, true, false, false).genericTest());
 
-  labTest(PART, "TestSnapshotRecoverManyClients4B", (world) => makeTest(world, 20, 5, false, true, false, false).genericTest());
+  labTest(PART, "TestSnapshotRecoverManyClients4B", (world) =>
+    makeTest(world, 20, 5, false, true, false, false).genericTest(),
+  );
 
   labTest(PART, "TestSnapshotUnreliable4B", (world) => makeTest(world, 5, 5, true, false, false, false).genericTest());
 
-  labTest(PART, "TestSnapshotUnreliableRecover4B", (world) => makeTest(world, 5, 5, true, true, false, false).genericTest());
+  labTest(PART, "TestSnapshotUnreliableRecover4B", (world) =>
+    makeTest(world, 5, 5, true, true, false, false).genericTest(),
+  );
 
-  labTest(PART, "TestSnapshotUnreliableRecoverConcurrentPartition4B", (world) => makeTest(world, 5, 5, true, true, true, false).genericTest());
+  labTest(PART, "TestSnapshotUnreliableRecoverConcurrentPartition4B", (world) =>
+    makeTest(world, 5, 5, true, true, true, false).genericTest(),
+  );
 
-  labTest(PART, "TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable4B", (world) => makeTest(world, 15, 7, true, true, true, true).genericTest());
+  labTest(PART, "TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable4B", (world) =>
+    makeTest(world, 15, 7, true, true, true, true).genericTest(),
+  );
 });

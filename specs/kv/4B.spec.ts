@@ -9,7 +9,16 @@ import { fatal, within } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
 /** MakeTest(part, nclients, nservers, reliable, crash, partitions, maxraftstate, randomkeys). */
-function makeTest(world: World, nclients: number, nservers: number, reliable: boolean, crash: boolean, partitions: boolean, maxRaftState: number, randomKeys: boolean): KVTester {
+function makeTest(
+  world: World,
+  nclients: number,
+  nservers: number,
+  reliable: boolean,
+  crash: boolean,
+  partitions: boolean,
+  maxRaftState: number,
+  randomKeys: boolean,
+): KVTester {
   const opts: KVTestOptions = { part: "4B", nclients, nservers, reliable, crash, partitions, maxRaftState, randomKeys };
   return new KVTester(world, opts);
 }
@@ -31,7 +40,10 @@ describe("4B", () => {
     const ver0 = await ts.putAtLeastOnce(ck, "1", "13", 0, -1);
 
     const l = ck.leader();
-    if (l === undefined) fatal("clerk.leader() must return the index of the last server that answered as leader (the test partitions that server away)");
+    if (l === undefined)
+      fatal(
+        "clerk.leader() must return the index of the last server that answered as leader (the test partitions that server away)",
+      );
     const [p1, p2] = ts.group.makePartition(l);
     ts.partition(p1, p2);
 
@@ -46,7 +58,11 @@ describe("4B", () => {
     ts.begin("Test: no progress in minority (4B)");
     const done0 = ts.putAtLeastOnce(ckp2a, "1", "15", ver1, -1);
     const done1 = ckp2b.get("1", -1);
-    const first = await within(world, 1000, Promise.race([done0.then((v) => ["Put", v] as const), done1.then((r) => ["Get", r.version] as const)]));
+    const first = await within(
+      world,
+      1000,
+      Promise.race([done0.then((v) => ["Put", v] as const), done1.then((r) => ["Get", r.version] as const)]),
+    );
     if (first !== "timeout") fatal(`${first.value[0]} in minority completed with version = ${first.value[1]}`);
 
     await ts.checkGet(ckp1, "1", "14", ver1);
@@ -68,19 +84,31 @@ describe("4B", () => {
     ts.end();
   });
 
-  labTest("4B", "TestManyPartitionsOneClient4B", (world) => makeTest(world, 1, 5, true, false, true, -1, false).genericTest());
+  labTest("4B", "TestManyPartitionsOneClient4B", (world) =>
+    makeTest(world, 1, 5, true, false, true, -1, false).genericTest(),
+  );
 
-  labTest("4B", "TestManyPartitionsManyClients4B", (world) => makeTest(world, 5, 5, true, false, true, -1, false).genericTest());
+  labTest("4B", "TestManyPartitionsManyClients4B", (world) =>
+    makeTest(world, 5, 5, true, false, true, -1, false).genericTest(),
+  );
 
   labTest("4B", "TestPersistOneClient4B", (world) => makeTest(world, 1, 5, true, true, false, -1, false).genericTest());
 
-  labTest("4B", "TestPersistConcurrent4B", (world) => makeTest(world, 5, 5, true, true, false, -1, false).genericTest());
+  labTest("4B", "TestPersistConcurrent4B", (world) =>
+    makeTest(world, 5, 5, true, true, false, -1, false).genericTest(),
+  );
 
-  labTest("4B", "TestPersistConcurrentUnreliable4B", (world) => makeTest(world, 5, 5, false, true, false, -1, false).genericTest());
+  labTest("4B", "TestPersistConcurrentUnreliable4B", (world) =>
+    makeTest(world, 5, 5, false, true, false, -1, false).genericTest(),
+  );
 
   labTest("4B", "TestPersistPartition4B", (world) => makeTest(world, 5, 5, true, true, true, -1, false).genericTest());
 
-  labTest("4B", "TestPersistPartitionUnreliable4B", (world) => makeTest(world, 5, 5, false, true, true, -1, false).genericTest());
+  labTest("4B", "TestPersistPartitionUnreliable4B", (world) =>
+    makeTest(world, 5, 5, false, true, true, -1, false).genericTest(),
+  );
 
-  labTest("4B", "TestPersistPartitionUnreliableLinearizable4B", (world) => makeTest(world, 15, 7, false, true, true, -1, true).genericTest());
+  labTest("4B", "TestPersistPartitionUnreliableLinearizable4B", (world) =>
+    makeTest(world, 15, 7, false, true, true, -1, true).genericTest(),
+  );
 });

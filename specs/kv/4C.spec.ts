@@ -11,8 +11,25 @@ const MAXRAFTSTATE = 1000;
 /** TestSnapshotSize4C: the largest snapshot allowed, in bytes. */
 const MAXSNAPSHOTSTATE = 500;
 
-function makeTest(world: World, nclients: number, nservers: number, reliable: boolean, crash: boolean, partitions: boolean, randomKeys: boolean): KVTester {
-  const opts: KVTestOptions = { part: "4C", nclients, nservers, reliable, crash, partitions, maxRaftState: MAXRAFTSTATE, randomKeys };
+function makeTest(
+  world: World,
+  nclients: number,
+  nservers: number,
+  reliable: boolean,
+  crash: boolean,
+  partitions: boolean,
+  randomKeys: boolean,
+): KVTester {
+  const opts: KVTestOptions = {
+    part: "4C",
+    nclients,
+    nservers,
+    reliable,
+    crash,
+    partitions,
+    maxRaftState: MAXRAFTSTATE,
+    randomKeys,
+  };
   return new KVTester(world, opts);
 }
 
@@ -81,13 +98,21 @@ describe("4C", () => {
 
   labTest("4C", "TestSnapshotRecover4C", (world) => makeTest(world, 1, 5, true, true, false, false).genericTest());
 
-  labTest("4C", "TestSnapshotRecoverManyClients4C", (world) => makeTest(world, 20, 5, true, true, false, false).genericTest());
+  labTest("4C", "TestSnapshotRecoverManyClients4C", (world) =>
+    makeTest(world, 20, 5, true, true, false, false).genericTest(),
+  );
 
   labTest("4C", "TestSnapshotUnreliable4C", (world) => makeTest(world, 5, 5, false, false, false, false).genericTest());
 
-  labTest("4C", "TestSnapshotUnreliableRecover4C", (world) => makeTest(world, 5, 5, false, true, false, false).genericTest());
+  labTest("4C", "TestSnapshotUnreliableRecover4C", (world) =>
+    makeTest(world, 5, 5, false, true, false, false).genericTest(),
+  );
 
-  labTest("4C", "TestSnapshotUnreliableRecoverConcurrentPartition4C", (world) => makeTest(world, 5, 5, false, true, true, false).genericTest());
+  labTest("4C", "TestSnapshotUnreliableRecoverConcurrentPartition4C", (world) =>
+    makeTest(world, 5, 5, false, true, true, false).genericTest(),
+  );
 
-  labTest("4C", "TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable4C", (world) => makeTest(world, 15, 7, false, true, true, true).genericTest());
+  labTest("4C", "TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable4C", (world) =>
+    makeTest(world, 15, 7, false, true, true, true).genericTest(),
+  );
 });

@@ -343,7 +343,10 @@ describe("3B", () => {
       for (let i = 1; i < iters + 1; i++) {
         const cmd = await ts.wait(starti + i, servers, term);
         if (cmd === -1) continue loop; // term changed -- try again
-        if (cmd !== cmds[i - 1]) fatal(`wrong value ${JSON.stringify(cmd)} committed for index ${starti + i}; expected ${JSON.stringify(cmds)}`);
+        if (cmd !== cmds[i - 1])
+          fatal(
+            `wrong value ${JSON.stringify(cmd)} committed for index ${starti + i}; expected ${JSON.stringify(cmds)}`,
+          );
       }
 
       let failed = false;

@@ -7,7 +7,13 @@ import { RaftTester, SNAPSHOT_INTERVAL, MAX_LOG_SIZE } from "../../harness/teste
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
-async function snapcommon(world: World, name: string, disconnect: boolean, reliable: boolean, crash: boolean): Promise<void> {
+async function snapcommon(
+  world: World,
+  name: string,
+  disconnect: boolean,
+  reliable: boolean,
+  crash: boolean,
+): Promise<void> {
   const iters = 30;
   const servers = 3;
   const ts = new RaftTester(world, servers, reliable, true);
@@ -46,7 +52,8 @@ async function snapcommon(world: World, name: string, disconnect: boolean, relia
     }
 
     // 2026 renamed the message ("Raft size too large"); the limit is unchanged.
-    if (ts.group.logSize() >= MAX_LOG_SIZE) fatal(`Raft size too large (${ts.group.logSize()} bytes, limit ${MAX_LOG_SIZE})`);
+    if (ts.group.logSize() >= MAX_LOG_SIZE)
+      fatal(`Raft size too large (${ts.group.logSize()} bytes, limit ${MAX_LOG_SIZE})`);
 
     if (disconnect) {
       // reconnect a follower, who maybe behind and needs to receive a snapshot to catch up.
@@ -65,11 +72,15 @@ async function snapcommon(world: World, name: string, disconnect: boolean, relia
 
 describe("3D", () => {
   labTest("3D", "TestSnapshotBasic3D", (world) => snapcommon(world, "Test (3D): snapshots basic", false, true, false));
-  labTest("3D", "TestSnapshotInstall3D", (world) => snapcommon(world, "Test (3D): install snapshots (disconnect)", true, true, false));
+  labTest("3D", "TestSnapshotInstall3D", (world) =>
+    snapcommon(world, "Test (3D): install snapshots (disconnect)", true, true, false),
+  );
   labTest("3D", "TestSnapshotInstallUnreliable3D", (world) =>
     snapcommon(world, "Test (3D): install snapshots (disconnect+unreliable)", true, false, false),
   );
-  labTest("3D", "TestSnapshotInstallCrash3D", (world) => snapcommon(world, "Test (3D): install snapshots (crash)", false, true, true));
+  labTest("3D", "TestSnapshotInstallCrash3D", (world) =>
+    snapcommon(world, "Test (3D): install snapshots (crash)", false, true, true),
+  );
   labTest("3D", "TestSnapshotInstallUnCrash3D", (world) =>
     snapcommon(world, "Test (3D): install snapshots (unreliable+crash)", false, false, true),
   );

@@ -75,7 +75,8 @@ describe("4A", () => {
     // submit an Inc in the majority
     const rep = await ts.oneInc(p1);
 
-    if ((await within(world, 1000, decs)) !== "timeout") fatal("Dec's in minority completed; Submit returns before its op commits or is known lost");
+    if ((await within(world, 1000, decs)) !== "timeout")
+      fatal("Dec's in minority completed; Submit returns before its op commits or is known lost");
 
     // reconnect the leader
     ts.connect(l);

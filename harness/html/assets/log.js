@@ -50,7 +50,11 @@
     shown = Math.min(matching.length, shown + PAGE);
     more.hidden = shown >= matching.length;
     count.textContent =
-      matching.length + " of " + log.t.length + " lines" + (shown < matching.length ? ", the first " + shown + " shown" : "") +
+      matching.length +
+      " of " +
+      log.t.length +
+      " lines" +
+      (shown < matching.length ? ", the first " + shown + " shown" : "") +
       (log.total > log.t.length ? " (the run printed " + log.total + "; the first ones are not kept)" : "");
     Object.assign(count.dataset, { matching: matching.length, shown });
   }

@@ -3,7 +3,10 @@
 // each reply an arrow back, coloured by what became of it. Hover an arrow for the RPC.
 "use strict";
 (() => {
-  const AXIS = 20, LANE = 30, MAX_DRAWN = 5000, MAX_CLIENT_LANES = 12;
+  const AXIS = 20,
+    LANE = 30,
+    MAX_DRAWN = 5000,
+    MAX_CLIENT_LANES = 12;
   const canvas = document.getElementById("msg-canvas");
   const names = document.getElementById("msg-names");
   const fromInput = document.getElementById("msg-from");
@@ -18,7 +21,9 @@
     laneOf.set(k, laneNames.length);
     laneNames.push(REC.nodes[k]);
   });
-  const others = [...new Set([...RPCS.from, ...RPCS.to])].filter((k) => !laneOf.has(k)).sort((a, b) => REC.nodes[a].localeCompare(REC.nodes[b], "en", { numeric: true }));
+  const others = [...new Set([...RPCS.from, ...RPCS.to])]
+    .filter((k) => !laneOf.has(k))
+    .sort((a, b) => REC.nodes[a].localeCompare(REC.nodes[b], "en", { numeric: true }));
   others.forEach((k, i) => {
     if (i < MAX_CLIENT_LANES - 1 || others.length === MAX_CLIENT_LANES) {
       laneOf.set(k, laneNames.length);
@@ -74,7 +79,8 @@
   /** Draws one RPC; returns its segments (for hovering). */
   function drawRpc(ctx, i) {
     const f = RPCS.fate[i];
-    const yFrom = laneY(RPCS.from[i]), yTo = laneY(RPCS.to[i]);
+    const yFrom = laneY(RPCS.from[i]),
+      yTo = laneY(RPCS.to[i]);
     const mid = (yFrom + yTo) / 2;
     const xs = x(RPCS.send[i]);
     const segs = [];
@@ -126,7 +132,8 @@
       const rows = LIFE.get(k) || [];
       rows.forEach((r, j) => {
         if (REC.life.up[r]) return;
-        const a = Math.max(win.t0, REC.life.t[r]), b = Math.min(win.t1, j + 1 < rows.length ? REC.life.t[rows[j + 1]] : REC.endMs);
+        const a = Math.max(win.t0, REC.life.t[r]),
+          b = Math.min(win.t1, j + 1 < rows.length ? REC.life.t[rows[j + 1]] : REC.endMs);
         if (b <= a && !(b === a && a === REC.endMs)) return;
         ctx.fillStyle = "rgba(91,91,91,0.25)";
         ctx.fillRect(x(a), laneY(k) - 8, Math.max(1, x(b) - x(a)), 16);
@@ -150,10 +157,19 @@
     }
 
     const parts = FATES.map((name, f) => (counts[f] ? counts[f] + " " + name : "")).filter(Boolean);
-    let text = inWindow + " RPC" + (inWindow === 1 ? "" : "s") + " from " + secs(win.t0) + " to " + secs(win.t1) + (parts.length ? ": " + parts.join(", ") : "");
+    let text =
+      inWindow +
+      " RPC" +
+      (inWindow === 1 ? "" : "s") +
+      " from " +
+      secs(win.t0) +
+      " to " +
+      secs(win.t1) +
+      (parts.length ? ": " + parts.join(", ") : "");
     if (drawn.length < inWindow) text += " — only the first " + drawn.length + " are drawn: choose a shorter window";
     const firstKept = RPCS.n ? RPCS.send[0] : 0;
-    if (REC.rpcs.total > RPCS.n && win.t0 < firstKept) text += " — RPCs before " + secs(firstKept) + " are not kept (see the notes above)";
+    if (REC.rpcs.total > RPCS.n && win.t0 < firstKept)
+      text += " — RPCs before " + secs(firstKept) + " are not kept (see the notes above)";
     summary.textContent = text;
     Object.assign(summary.dataset, { count: inWindow, drawn: drawn.length });
     fromInput.value = (win.t0 / 1000).toFixed(3);
@@ -169,16 +185,23 @@
 
   // Defaults: the width select shows the default window's width.
   widthSelect.value = "2";
-  fromInput.addEventListener("change", () => setWindow(Number(fromInput.value) * 1000, Number(fromInput.value) * 1000 + span()));
+  fromInput.addEventListener("change", () =>
+    setWindow(Number(fromInput.value) * 1000, Number(fromInput.value) * 1000 + span()),
+  );
   widthSelect.addEventListener("change", () => setWindow(win.t1 - span(), win.t1));
   methodSelect.addEventListener("change", draw);
-  document.getElementById("msg-prev").addEventListener("click", () => setWindow(win.t0 - span() / 2, win.t0 - span() / 2 + span()));
-  document.getElementById("msg-next").addEventListener("click", () => setWindow(win.t0 + span() / 2, win.t0 + span() / 2 + span()));
+  document
+    .getElementById("msg-prev")
+    .addEventListener("click", () => setWindow(win.t0 - span() / 2, win.t0 - span() / 2 + span()));
+  document
+    .getElementById("msg-next")
+    .addEventListener("click", () => setWindow(win.t0 + span() / 2, win.t0 + span() / 2 + span()));
   document.getElementById("msg-end").addEventListener("click", () => setWindow(REC.endMs - span(), REC.endMs));
 
   function distance(px, py, s) {
     const [x0, y0, x1, y1] = s;
-    const dx = x1 - x0, dy = y1 - y0;
+    const dx = x1 - x0,
+      dy = y1 - y0;
     const len = dx * dx + dy * dy;
     const u = len === 0 ? 0 : Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / len));
     return Math.hypot(px - (x0 + u * dx), py - (y0 + u * dy));
@@ -186,15 +209,37 @@
   function describe(i) {
     const t = (v) => (v < 0 ? "—" : secs(v));
     return (
-      "#" + RPCS.id[i] + " " + RPCS.methods[RPCS.method[i]] + "  " + REC.nodes[RPCS.from[i]] + " → " + REC.nodes[RPCS.to[i]] + "\n" +
-      FATES[RPCS.fate[i]] + " · " + RPCS.bytes[i] + " bytes" + (RPCS.replyBytes[i] ? ", reply " + RPCS.replyBytes[i] + " bytes" : "") + "\n" +
-      "sent " + t(RPCS.send[i]) + " · at the server " + t(RPCS.arrive[i]) + " · replied " + t(RPCS.done[i]) + " · ended " + t(RPCS.end[i])
+      "#" +
+      RPCS.id[i] +
+      " " +
+      RPCS.methods[RPCS.method[i]] +
+      "  " +
+      REC.nodes[RPCS.from[i]] +
+      " → " +
+      REC.nodes[RPCS.to[i]] +
+      "\n" +
+      FATES[RPCS.fate[i]] +
+      " · " +
+      RPCS.bytes[i] +
+      " bytes" +
+      (RPCS.replyBytes[i] ? ", reply " + RPCS.replyBytes[i] + " bytes" : "") +
+      "\n" +
+      "sent " +
+      t(RPCS.send[i]) +
+      " · at the server " +
+      t(RPCS.arrive[i]) +
+      " · replied " +
+      t(RPCS.done[i]) +
+      " · ended " +
+      t(RPCS.end[i])
     );
   }
   canvas.addEventListener("mousemove", (e) => {
     const b = canvas.getBoundingClientRect();
-    const px = e.clientX - b.left, py = e.clientY - b.top;
-    let best = null, bestD = 6;
+    const px = e.clientX - b.left,
+      py = e.clientY - b.top;
+    let best = null,
+      bestD = 6;
     for (const d of drawn) {
       for (const s of d.segs) {
         const dist = distance(px, py, s);

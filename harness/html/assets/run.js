@@ -8,9 +8,24 @@ const REC = RUN.recorded;
 const FATES = REC.rpcs.fates;
 const FATE = Object.fromEntries(FATES.map((name, code) => [name, code]));
 const COLORS = {
-  up: "#e6f2e1", down: "#5b5b5b", leader: "#f1c40f", connected: "#cfe3f5", isolated: "#e74c3c",
-  commit: "#2c7be5", failure: "#c0392b", window: "#2c7be5", op: "#7d8b99", opErr: "#e67e22",
-  request: "#2c7be5", reply: "#27ae60", dropped: "#e74c3c", late: "#e67e22", unreachable: "#95a5a6", died: "#8e44ad", gone: "#7f8c8d", pending: "rgba(127,140,141,0.45)",
+  up: "#e6f2e1",
+  down: "#5b5b5b",
+  leader: "#f1c40f",
+  connected: "#cfe3f5",
+  isolated: "#e74c3c",
+  commit: "#2c7be5",
+  failure: "#c0392b",
+  window: "#2c7be5",
+  op: "#7d8b99",
+  opErr: "#e67e22",
+  request: "#2c7be5",
+  reply: "#27ae60",
+  dropped: "#e74c3c",
+  late: "#e67e22",
+  unreachable: "#95a5a6",
+  died: "#8e44ad",
+  gone: "#7f8c8d",
+  pending: "rgba(127,140,141,0.45)",
 };
 // Colours of the sides of a partition, by which servers a server reaches.
 const SIDE_COLORS = ["#9b59b6", "#16a085", "#d35400", "#c71585", "#8d6e63", "#556b2f", "#b8860b"];
@@ -27,7 +42,21 @@ const RPCS = (() => {
   let t = 0;
   for (let i = 0; i < n; i++) send[i] = t += r.send[i];
   const abs = (col) => col.map((o, i) => (o < 0 ? -1 : send[i] + o));
-  return { n, id: r.id, from: r.from, to: r.to, method: r.method, methods: r.methods, bytes: r.bytes, replyBytes: r.replyBytes, fate: r.fate, send, arrive: abs(r.arrive), done: abs(r.done), end: abs(r.end) };
+  return {
+    n,
+    id: r.id,
+    from: r.from,
+    to: r.to,
+    method: r.method,
+    methods: r.methods,
+    bytes: r.bytes,
+    replyBytes: r.replyBytes,
+    fate: r.fate,
+    send,
+    arrive: abs(r.arrive),
+    done: abs(r.done),
+    end: abs(r.end),
+  };
 })();
 
 /** Per node, the rows (indices) of a column set that concern it, in time order. */
@@ -43,10 +72,15 @@ function rowsByNode(cols) {
 
 /** The last row (of `rows`, sorted by time) at or before t, or -1. */
 function rowAt(cols, rows, t) {
-  let lo = 0, hi = rows.length - 1, found = -1;
+  let lo = 0,
+    hi = rows.length - 1,
+    found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (cols.t[rows[mid]] <= t) { found = rows[mid]; lo = mid + 1; } else hi = mid - 1;
+    if (cols.t[rows[mid]] <= t) {
+      found = rows[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return found;
 }
@@ -72,7 +106,8 @@ const tip = document.getElementById("tip");
 function showTip(text, x, y) {
   tip.textContent = text;
   tip.hidden = false;
-  const w = tip.offsetWidth, h = tip.offsetHeight;
+  const w = tip.offsetWidth,
+    h = tip.offsetHeight;
   tip.style.left = Math.min(x + 14, window.innerWidth - w - 4) + "px";
   tip.style.top = (y + 16 + h > window.innerHeight ? y - h - 8 : y + 16) + "px";
 }
@@ -126,7 +161,8 @@ const linFrame = document.getElementById("lin-frame");
 if (linFrame) {
   linFrame.addEventListener("load", () => {
     const doc = linFrame.contentDocument;
-    if (doc && doc.body) linFrame.style.height = Math.min(2400, Math.max(200, doc.documentElement.scrollHeight + 24)) + "px";
+    if (doc && doc.body)
+      linFrame.style.height = Math.min(2400, Math.max(200, doc.documentElement.scrollHeight + 24)) + "px";
   });
 }
 

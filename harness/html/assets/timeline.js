@@ -4,7 +4,10 @@
 // the message diagram's window there, hover for the state at that instant.
 "use strict";
 (() => {
-  const AXIS = 20, LANE = 42, CLIENT = 14, MAX_CLIENT_LANES = 20;
+  const AXIS = 20,
+    LANE = 42,
+    CLIENT = 14,
+    MAX_CLIENT_LANES = 20;
   const canvas = document.getElementById("timeline-canvas");
   const names = document.getElementById("timeline-names");
   const servers = REC.servers;
@@ -24,9 +27,14 @@
   const timeAt = (px) => view.t0 + (px / width) * (view.t1 - view.t0);
 
   // Lane names, in the DOM (so they can be read and searched).
-  servers.forEach((k, s) => laneName(names, REC.nodes[k], AXIS + s * LANE, LANE - 4, "tl-lane server", { node: REC.nodes[k] }));
+  servers.forEach((k, s) =>
+    laneName(names, REC.nodes[k], AXIS + s * LANE, LANE - 4, "tl-lane server", { node: REC.nodes[k] }),
+  );
   for (let c = 0; c < clientLanes; c++) {
-    const label = c === MAX_CLIENT_LANES - 1 && clients.length > MAX_CLIENT_LANES ? "clients " + clients[c] + "+" : "client " + clients[c];
+    const label =
+      c === MAX_CLIENT_LANES - 1 && clients.length > MAX_CLIENT_LANES
+        ? "clients " + clients[c] + "+"
+        : "client " + clients[c];
     laneName(names, label, clientTop + c * CLIENT, CLIENT, "tl-lane client", {});
   }
   names.style.height = height + "px";
@@ -48,7 +56,8 @@
   }
 
   function rect(ctx, color, t0, t1, y, h) {
-    const x0 = Math.floor(x(t0)), x1 = Math.max(x0 + 1, Math.round(x(t1)));
+    const x0 = Math.floor(x(t0)),
+      x1 = Math.max(x0 + 1, Math.round(x(t1)));
     ctx.fillStyle = color;
     ctx.fillRect(x0, y, x1 - x0, h);
   }
@@ -83,7 +92,8 @@
         });
         // The term at each change, where there is room.
         ctx.fillStyle = "#1d232a";
-        let lastX = -100, lastTerm = -1;
+        let lastX = -100,
+          lastTerm = -1;
         for (const r of rows) {
           const term = REC.raft.term[r];
           if (term === lastTerm) continue;
@@ -120,7 +130,14 @@
     for (let i = 0; i < ops.call.length; i++) {
       if (ops.ret[i] < view.t0 || ops.call[i] > view.t1) continue;
       const y = clientTop + clientLane(ops.client[i]) * CLIENT + 2;
-      rect(ctx, /Err/.test(ops.text[i]) ? COLORS.opErr : COLORS.op, Math.max(ops.call[i], view.t0), Math.min(ops.ret[i], view.t1), y, CLIENT - 4);
+      rect(
+        ctx,
+        /Err/.test(ops.text[i]) ? COLORS.opErr : COLORS.op,
+        Math.max(ops.call[i], view.t0),
+        Math.min(ops.ret[i], view.t1),
+        y,
+        CLIENT - 4,
+      );
     }
 
     // The message diagram's window, the failure, the cursor, a selection being dragged.
@@ -154,12 +171,16 @@
       const lines = [REC.nodes[k] + " at " + secs(t), upAt(k, t) ? "running" : "not running"];
       if (REC.raft) {
         const r = rowAt(REC.raft, RAFT.get(k) || [], t);
-        if (r >= 0) lines.push("term " + REC.raft.term[r] + (REC.raft.leader[r] ? ", claims leadership" : ", not leader"));
+        if (r >= 0)
+          lines.push("term " + REC.raft.term[r] + (REC.raft.leader[r] ? ", claims leadership" : ", not leader"));
       }
       const c = rowAt(REC.commit, COMMIT.get(k) || [], t);
       lines.push("applied index " + (c >= 0 ? REC.commit.index[c] : 0));
       const m = rowAt(REC.reach, REACH.get(k) || [], t);
-      if (m >= 0) lines.push("reaches " + (REC.reach.mask[m] === fullMask ? "every server" : maskNames(REC.reach.mask[m]).join(", ")));
+      if (m >= 0)
+        lines.push(
+          "reaches " + (REC.reach.mask[m] === fullMask ? "every server" : maskNames(REC.reach.mask[m]).join(", ")),
+        );
       return lines.join("\n");
     }
     const lane = Math.floor((py - clientTop) / CLIENT);
@@ -168,7 +189,16 @@
       const ops = REC.ops;
       for (let i = ops.call.length - 1; i >= 0; i--) {
         if (clientLane(ops.client[i]) === lane && ops.call[i] - slack <= t && t <= ops.ret[i] + slack) {
-          return "client " + ops.client[i] + ": " + ops.text[i] + "\ncalled " + secs(ops.call[i]) + ", returned " + secs(ops.ret[i]);
+          return (
+            "client " +
+            ops.client[i] +
+            ": " +
+            ops.text[i] +
+            "\ncalled " +
+            secs(ops.call[i]) +
+            ", returned " +
+            secs(ops.ret[i])
+          );
         }
       }
     }
@@ -199,7 +229,8 @@
     const d = drag;
     drag = null;
     if (d.moved) {
-      const a = timeAt(Math.min(d.x0, d.x1)), b = timeAt(Math.max(d.x0, d.x1));
+      const a = timeAt(Math.min(d.x0, d.x1)),
+        b = timeAt(Math.max(d.x0, d.x1));
       if (b - a >= 1) Object.assign(view, { t0: a, t1: b });
     } else if (VIEWS.messages) {
       VIEWS.messages.centerAt(timeAt(d.x0));
@@ -228,11 +259,31 @@
   });
   const leaderChanges = REC.raft ? REC.raft.leader.filter((l) => l === 1).length : 0;
   const summary = document.getElementById("timeline-summary");
-  Object.assign(summary.dataset, { servers: servers.length, crashes, partitions, clients: clients.length, ops: REC.ops.call.length });
+  Object.assign(summary.dataset, {
+    servers: servers.length,
+    crashes,
+    partitions,
+    clients: clients.length,
+    ops: REC.ops.call.length,
+  });
   summary.textContent =
-    servers.length + " server" + (servers.length === 1 ? "" : "s") + " · " + crashes + " crash" + (crashes === 1 ? "" : "es") + " · " + partitions + " time" + (partitions === 1 ? "" : "s") +
-    " a running server was cut off from a running peer · " + (REC.raft ? leaderChanges + " times a server became leader" : "terms not recorded") +
-    " · " + REC.ops.call.length + " client operations" + (REC.ops.total > REC.ops.call.length ? " (of " + REC.ops.total + ")" : "");
+    servers.length +
+    " server" +
+    (servers.length === 1 ? "" : "s") +
+    " · " +
+    crashes +
+    " crash" +
+    (crashes === 1 ? "" : "es") +
+    " · " +
+    partitions +
+    " time" +
+    (partitions === 1 ? "" : "s") +
+    " a running server was cut off from a running peer · " +
+    (REC.raft ? leaderChanges + " times a server became leader" : "terms not recorded") +
+    " · " +
+    REC.ops.call.length +
+    " client operations" +
+    (REC.ops.total > REC.ops.call.length ? " (of " + REC.ops.total + ")" : "");
 
   VIEWS.timeline = {
     redraw: draw,

@@ -8,14 +8,33 @@ export const BROKEN_CLASSIC: BrokenVariant[] = [
   {
     name: "classic-no-duplicate-detection",
     why: "the classic server applies every Put/Append it finds in the log, re-sent copies included",
-    mutations: [{ file: "classic/server.ts", find: "if (op.seq > (this.lastSeq.get(op.clientId) ?? 0)) {", replace: "if (op.seq > 0) {" }],
-    caughtBy: [{ test: "classic-4A TestUnreliableOneKey4A", message: /^duplicate element x \d \d+ y in Append result/ }],
+    mutations: [
+      {
+        file: "classic/server.ts",
+        find: "if (op.seq > (this.lastSeq.get(op.clientId) ?? 0)) {",
+        replace: "if (op.seq > 0) {",
+      },
+    ],
+    caughtBy: [
+      { test: "classic-4A TestUnreliableOneKey4A", message: /^duplicate element x \d \d+ y in Append result/ },
+    ],
   },
   {
     name: "classic-snapshot-without-duplicate-table",
     why: "the classic server's snapshot leaves out the duplicate table, so after a restart re-sent appends apply again",
-    mutations: [{ file: "classic/server.ts", find: "const data: SnapshotData = [[...this.store], [...this.lastSeq]];", replace: "const data: SnapshotData = [[...this.store], []];" }],
-    caughtBy: [{ test: "classic-4B TestSnapshotUnreliableRecoverConcurrentPartition4B", message: /^(get wrong value, key \d+, wanted:|duplicate element x \d \d+ y in Append result)/ }],
+    mutations: [
+      {
+        file: "classic/server.ts",
+        find: "const data: SnapshotData = [[...this.store], [...this.lastSeq]];",
+        replace: "const data: SnapshotData = [[...this.store], []];",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "classic-4B TestSnapshotUnreliableRecoverConcurrentPartition4B",
+        message: /^(get wrong value, key \d+, wanted:|duplicate element x \d \d+ y in Append result)/,
+      },
+    ],
   },
   {
     name: "classic-get-from-local-state",

@@ -21,8 +21,15 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     mutations: [{ file: "raft/persist.ts", find: "if (bytes.length === 0) return;", replace: "return;" }],
     // The term-monotonicity invariant sees the forgotten term first; without invariants the lab's apply checks catch it.
     caughtBy: [
-      { test: "3C TestPersist13C", message: /^(invariant violated: term monotonicity|apply error: commit index=1 server=\d 12 != server=\d 11)/ },
-      { test: "3D TestSnapshotInit3D", message: /^(invariant violated: term monotonicity|apply error: server \d apply out of order, expected index \d+, got 1)/ },
+      {
+        test: "3C TestPersist13C",
+        message: /^(invariant violated: term monotonicity|apply error: commit index=1 server=\d 12 != server=\d 11)/,
+      },
+      {
+        test: "3D TestSnapshotInit3D",
+        message:
+          /^(invariant violated: term monotonicity|apply error: server \d apply out of order, expected index \d+, got 1)/,
+      },
     ],
   },
   {
@@ -37,16 +44,32 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
   {
     name: "loose-majority",
     why: "a candidate with votes from two servers (itself included) becomes leader, a majority only of three",
-    mutations: [{ file: "raft/election.ts", find: "  if (tally.votes * 2 > rf.peers.length) becomeLeader(rf);", replace: "  if (tally.votes >= 2) becomeLeader(rf);" }],
+    mutations: [
+      {
+        file: "raft/election.ts",
+        find: "  if (tally.votes * 2 > rf.peers.length) becomeLeader(rf);",
+        replace: "  if (tally.votes >= 2) becomeLeader(rf);",
+      },
+    ],
     // Caught at the step by the election-safety invariant (the lab's checks catch it later, as an apply error).
-    caughtBy: [{ test: "3C TestFigure83C", message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/ }],
+    caughtBy: [
+      {
+        test: "3C TestFigure83C",
+        message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/,
+      },
+    ],
   },
   {
     name: "forgets-term",
     why: "does not persist currentTerm: a restarted server starts again from term 0",
     mutations: [{ file: "raft/persist.ts", find: "term: rf.currentTerm,", replace: "term: 0," }],
     // Only the term-monotonicity invariant catches this (the lab's 3C checks: 0 of 20 seeds).
-    caughtBy: [{ test: "3C TestPersist13C", message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/ }],
+    caughtBy: [
+      {
+        test: "3C TestPersist13C",
+        message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/,
+      },
+    ],
   },
   {
     name: "no-install-snapshot",
@@ -64,15 +87,25 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     name: "whole-log-every-time",
     why: "every AppendEntries carries the whole log instead of what the follower lacks",
     mutations: [
-      { file: "raft/replication.ts", find: "const prevLogIndex = Math.max(rf.nextIndex[peer] - 1, rf.log.snapIndex);", replace: "const prevLogIndex = rf.log.snapIndex;" },
-      { file: "raft/replication.ts", find: "entries: withEntries ? rf.log.from(prevLogIndex + 1) : [],", replace: "entries: rf.log.from(prevLogIndex + 1)," },
+      {
+        file: "raft/replication.ts",
+        find: "const prevLogIndex = Math.max(rf.nextIndex[peer] - 1, rf.log.snapIndex);",
+        replace: "const prevLogIndex = rf.log.snapIndex;",
+      },
+      {
+        file: "raft/replication.ts",
+        find: "entries: withEntries ? rf.log.from(prevLogIndex + 1) : [],",
+        replace: "entries: rf.log.from(prevLogIndex + 1),",
+      },
     ],
     caughtBy: [{ test: "3B TestRPCBytes3B", message: /^too many RPC bytes; got \d+, expected 150000/ }],
   },
   {
     name: "chatty-heartbeats",
     why: "heartbeats 100 times a second, ten times the lab's limit",
-    mutations: [{ file: "raft/types.ts", find: "export const HEARTBEAT_MS = 100;", replace: "export const HEARTBEAT_MS = 10;" }],
+    mutations: [
+      { file: "raft/types.ts", find: "export const HEARTBEAT_MS = 100;", replace: "export const HEARTBEAT_MS = 10;" },
+    ],
     // Sealed schedules: TestCount3B's first count (the election) already goes over.
     caughtBy: [{ test: "3B TestCount3B", message: /^too many or few RPCs \(\d+\) to elect initial leader$/ }],
   },

@@ -24,8 +24,16 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
   {
     name: "clerk-errversion-on-resend",
     why: "the clerk returns ErrVersion for a re-sent Put, which an earlier copy may have performed (should be ErrMaybe)",
-    mutations: [{ file: "kv/clerk.ts", find: "return reply.err === ErrVersion && resent ? ErrMaybe : reply.err;", replace: "return reply.err;" }],
-    caughtBy: [{ test: "4B TestUnreliable4B", message: /^Wrong number of puts: server \d+ clnts \{nok: \d+, nmaybe: 0\}/ }],
+    mutations: [
+      {
+        file: "kv/clerk.ts",
+        find: "return reply.err === ErrVersion && resent ? ErrMaybe : reply.err;",
+        replace: "return reply.err;",
+      },
+    ],
+    caughtBy: [
+      { test: "4B TestUnreliable4B", message: /^Wrong number of puts: server \d+ clnts \{nok: \d+, nmaybe: 0\}/ },
+    ],
   },
   {
     name: "rsm-never-snapshots",
@@ -48,27 +56,50 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
   {
     name: "rsm-matches-index-only",
     why: "submit succeeds when anything is applied at its index, without checking that it is its own op",
-    mutations: [{ file: "rsm/pending.ts", find: "sameOp(waiter.op, command) ? { err: OK, value } : wrongLeader()", replace: "{ err: OK, value }" }],
+    mutations: [
+      {
+        file: "rsm/pending.ts",
+        find: "sameOp(waiter.op, command) ? { err: OK, value } : wrongLeader()",
+        replace: "{ err: OK, value }",
+      },
+    ],
     caughtBy: [{ test: "4A TestLeaderPartition4A", message: /^Submit \d+ in minority completed \{"n":\d+\}/ }],
   },
   {
     name: "rsm-ignores-lost-leadership",
     why: "submit never notices that its server lost leadership or moved to a new term",
-    mutations: [{ file: "rsm/pending.ts", find: "if (!isLeader || waiter.term !== term) this.fail(i, waiter);", replace: "void [isLeader, term, i, waiter];" }],
+    mutations: [
+      {
+        file: "rsm/pending.ts",
+        find: "if (!isLeader || waiter.term !== term) this.fail(i, waiter);",
+        replace: "void [isLeader, term, i, waiter];",
+      },
+    ],
     caughtBy: [{ test: "4A TestLeaderPartition4A", message: /^Submit after healing didn't return/ }],
   },
   {
     name: "raft-no-persistence-under-rsm",
     why: "the no-persistence Raft under the reference rsm: a restarted server's term goes back to 0",
     mutations: raftMutations("no-persistence"),
-    caughtBy: [{ test: "4A TestRestartReplay4A", message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/ }],
+    caughtBy: [
+      {
+        test: "4A TestRestartReplay4A",
+        message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/,
+      },
+    ],
   },
   {
     name: "raft-loose-majority-under-kv",
     why: "the loose-majority Raft under the reference KV service: two leaders commit different ops at one index",
     mutations: raftMutations("loose-majority"),
     // A majority had applied the index before the other leader's op landed there: commit durability.
-    caughtBy: [{ test: "4B TestManyPartitionsOneClient4B", message: /^invariant violated: commit durability: server \d applied .* at index \d+, which a majority had already applied as / }],
+    caughtBy: [
+      {
+        test: "4B TestManyPartitionsOneClient4B",
+        message:
+          /^invariant violated: commit durability: server \d applied .* at index \d+, which a majority had already applied as /,
+      },
+    ],
   },
   {
     name: "raft-truncating-follower-under-kv",
@@ -90,6 +121,12 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
       },
     ],
     // Servers apply different ops at an index no majority had applied yet: state-machine safety.
-    caughtBy: [{ test: "4B TestManyPartitionsManyClients4B", message: /^invariant violated: state-machine safety: server \d's Raft applied .* at index \d+, where server \d's applied / }],
+    caughtBy: [
+      {
+        test: "4B TestManyPartitionsManyClients4B",
+        message:
+          /^invariant violated: state-machine safety: server \d's Raft applied .* at index \d+, where server \d's applied /,
+      },
+    ],
   },
 ];

@@ -30,14 +30,18 @@ export function makeMutant(name: string, mutations: Mutation[]): string {
     });
     for (const m of mutations.filter((m) => m.file === rel)) {
       const count = text.split(m.find).length - 1;
-      if (count !== 1) throw new Error(`mutant ${name}: "${m.find}" occurs ${count} times in reference/${rel}; the fixture needs updating`);
+      if (count !== 1)
+        throw new Error(
+          `mutant ${name}: "${m.find}" occurs ${count} times in reference/${rel}; the fixture needs updating`,
+        );
       text = text.replace(m.find, m.replace);
     }
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   }
   for (const m of mutations) {
-    if (!fs.existsSync(path.join(source, m.file))) throw new Error(`mutant ${name}: reference/${m.file} does not exist`);
+    if (!fs.existsSync(path.join(source, m.file)))
+      throw new Error(`mutant ${name}: reference/${m.file} does not exist`);
   }
   return dir;
 }
