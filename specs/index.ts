@@ -11,8 +11,11 @@ export interface Part {
   /** The lab's name for the part, as `--part` takes it. */
   part: string;
   title: string;
-  /** Set for the classic kvraft lab's parts, run only when named; absent for the current course's labs (run by default). */
-  lab?: "classic";
+  /**
+   * Set for parts run only when named: the classic kvraft lab's, and the parts beyond the lab
+   * (adversarial scenarios, not in any lab); absent for the current course's labs (run by default).
+   */
+  lab?: "classic" | "beyond";
   /** Spec files, relative to this folder; empty while the part has no specs. */
   files: string[];
 }
@@ -25,6 +28,12 @@ export const PARTS: Part[] = [
   { part: "4A", title: "rsm: replicated state machine", files: ["rsm/4A.spec.ts"] },
   { part: "4B", title: "kvraft: fault-tolerant key/value service", files: ["kv/4B.spec.ts"] },
   { part: "4C", title: "kvraft: with snapshots", files: ["rsm/4C.spec.ts", "kv/4C.spec.ts"] },
+  {
+    part: "3X",
+    title: "Raft beyond the lab: classic hazards, driven on purpose",
+    lab: "beyond",
+    files: ["beyond/3X.spec.ts"],
+  },
   {
     part: "classic-4A",
     title: "classic kvraft (Put/Append/Get): without snapshots",
@@ -42,6 +51,7 @@ export const PARTS: Part[] = [
 /** Names that stand for several parts. */
 const PART_GROUPS: Record<string, string[]> = {
   classic: PARTS.filter((p) => p.lab === "classic").map((p) => p.part),
+  beyond: PARTS.filter((p) => p.lab === "beyond").map((p) => p.part),
 };
 
 export function findPart(name: string): Part | undefined {

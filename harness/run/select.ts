@@ -8,12 +8,13 @@ import { UsageError } from "./errors";
 
 /**
  * The parts named by --part (comma-separated; "classic" names the classic kvraft lab's parts), or
- * every part of the current course's labs that has specs (the classic lab only runs when named).
+ * every part of the current course's labs that has specs (the classic lab and the parts beyond the
+ * lab only run when named).
  */
 export function selectParts(spec: string | undefined, parts: Part[] = PARTS): Part[] {
   const ready = parts.filter((p) => p.files.length > 0);
   if (spec === undefined) {
-    const current = ready.filter((p) => p.lab !== "classic");
+    const current = ready.filter((p) => p.lab === undefined);
     if (current.length === 0) throw new UsageError("no part has specs yet");
     return current;
   }
@@ -28,7 +29,7 @@ export function selectParts(spec: string | undefined, parts: Part[] = PARTS): Pa
     const named = parts === PARTS ? partsNamed(name) : parts.filter((p) => p.part.toLowerCase() === name.toLowerCase());
     if (!named?.length)
       throw new UsageError(
-        `unknown part "${name}"; parts are ${parts.map((p) => p.part).join(", ")}${parts === PARTS ? ", or classic (both classic parts)" : ""}`,
+        `unknown part "${name}"; parts are ${parts.map((p) => p.part).join(", ")}${parts === PARTS ? ", classic (both classic parts) or beyond (the parts beyond the lab)" : ""}`,
       );
     for (const part of named) {
       if (part.files.length === 0) {

@@ -74,6 +74,18 @@ export class SimClientEnd implements ClientEnd {
 }
 Object.freeze(SimClientEnd.prototype);
 
+/** An RPC whose handler has just answered, as the network saw it (bytes in the codec's encoding). */
+export interface HandledRpc {
+  id: number;
+  method: string;
+  /** The caller's node name (e.g. "server-0-1"), undefined for the tester's own ends. */
+  from: string | undefined;
+  /** The server name the call reached. */
+  server: string;
+  args: Uint8Array;
+  reply: Uint8Array;
+}
+
 export class Network {
   /** labrpc's three switches (defaults: reliable, no long delays, no long reordering). */
   reliable = true;
@@ -87,6 +99,13 @@ export class Network {
    * sets 1 ms to get the op rates of a real machine rather than thousands of ops per virtual second.
    */
   hopDelayMs = 0;
+  /**
+   * Who watches the RPCs that servers answer: the adversary parts' nemesis, which strikes at the
+   * moments the protocol makes dangerous. Called when a handler has returned its reply, before the
+   * reply's fate; it must not draw on the PRNG unless it changes the run on purpose (none is set in
+   * the lab-equivalent parts, so their traces do not change).
+   */
+  onHandled: ((rpc: HandledRpc) => void) | undefined;
 
   private readonly ends = new Map<string, EndState>();
   private readonly servers = new Map<string, SimServer>();
@@ -230,6 +249,14 @@ export class Network {
       return end.owner && !end.owner.alive ? never() : null;
     }
     rec?.rpcHandled(r);
+    this.onHandled?.({
+      id,
+      method: serviceMethod,
+      from: end.owner?.name,
+      server: end.serverName!,
+      args: argBytes,
+      reply: replyBytes,
+    });
     if (!this.reliable && world.rng.int(1000) < DROP_PER_MILLE) {
       world.trace.record(world.now(), "rpc.drop", who, `#${id} ${serviceMethod}: reply dropped`);
       rec?.rpcEnd(r, FATE.replyDropped);

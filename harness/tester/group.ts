@@ -141,6 +141,16 @@ export class ServerGroup {
     }
   }
 
+  /**
+   * Cuts (or heals) the link between i and j only, in both directions, leaving both connected to
+   * everyone else: a network in which two servers cannot hear each other but a third hears both.
+   */
+  cutLink(i: number, j: number, cut = true): void {
+    this.enableEnd(i, j, !cut);
+    this.enableEnd(j, i, !cut);
+    this.world.trace.record(this.world.now(), cut ? "cut" : "heal", "tester", `link ${i}-${j}`, i * 64 + j);
+  }
+
   /** p1: the first n/2+1 servers other than l; p2: the rest, with l last (always in the minority). */
   makePartition(l: number): [number[], number[]] {
     const others = this.all().filter((i) => i !== l);

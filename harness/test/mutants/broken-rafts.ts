@@ -1,8 +1,8 @@
 /**
- * The broken Raft variants the 3A-3D specs (with raftgrade's invariants, as by default) must catch,
- * each with specs that catch it on the seed the self-test uses (seed 1) and the message expected. (Committing earlier-term entries by
- * counting replicas is not here: on seeds 1-12 neither Figure 8 test caught it — the zero-delay
- * network rarely produces the divergent logs that expose it.)
+ * The broken Raft variants the specs (with raftgrade's invariants, as by default) must catch, each
+ * with specs that catch it on the seed the self-test uses (seed 1) and the message expected. The
+ * last two pass the lab-equivalent 3A-3D on seed after seed (the zero-delay network rarely opens
+ * their windows); the scenarios of part 3X drive the cluster into them on purpose.
  */
 import type { Mutation } from "./make-mutant";
 
@@ -108,5 +108,33 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     ],
     // Sealed schedules: TestCount3B's first count (the election) already goes over.
     caughtBy: [{ test: "3B TestCount3B", message: /^too many or few RPCs \(\d+\) to elect initial leader$/ }],
+  },
+  {
+    name: "forgets-vote",
+    why: "does not persist votedFor: a voter restarted in a term votes again in that term",
+    mutations: [{ file: "raft/persist.ts", find: "votedFor: rf.votedFor,", replace: "votedFor: -1," }],
+    caughtBy: [
+      {
+        test: "3X TestVoterRestartsAfterVote3X",
+        message: /^invariant violated: election safety: servers \d and \d both claimed leadership in term \d+/,
+      },
+    ],
+  },
+  {
+    name: "figure-8-commit",
+    why: "a leader commits an entry of an earlier term by counting replicas (the bug of the Raft paper's Figure 8)",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: "if (term < rf.currentTerm) break; // older terms are never counted",
+        replace: "if (term < 0) break;",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestFigure8Scenario3X",
+        message: /^(apply error: commit index=2 server=\d \d+ != server=\d \d+|invariant violated: commit durability)/,
+      },
+    ],
   },
 ];

@@ -1,0 +1,87 @@
+/**
+ * The parts beyond the lab (3X): the nemesis reads vote replies by shape, whatever their field
+ * names; the reference passes every scenario on seeds 1-5; and the two classic bugs the lab's
+ * tests let through (a vote not persisted, Figure 8's commit by counting) are caught on each of
+ * those 5 seeds, by the scenario written for them.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { encode } from "../sim/codec";
+import { voteAnswer } from "../tester/nemesis";
+import type { HandledRpc } from "../sim/network";
+import { makeMutant } from "./mutants/make-mutant";
+import { BROKEN_RAFTS } from "./mutants/broken-rafts";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+const rpc = (method: string, reply: unknown): HandledRpc => ({
+  id: 1,
+  method,
+  from: "server-0-1",
+  server: "server-0-2",
+  args: new Uint8Array(),
+  reply: encode(reply),
+});
+
+describe("the parts beyond the lab (3X)", function () {
+  this.timeout(600_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-beyond-"));
+  const mutants: string[] = [];
+  after(() => [tmp, ...mutants].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  /** Grades --part 3X on seeds 1-5 (base 1); returns the runs of results.json. */
+  function grade3X(impl: string, name: string): { id: string; status: string; message?: string }[] {
+    const out = path.join(tmp, name);
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", impl, "--part", "3X", "--seeds", "5"].concat([
+        "--no-reference-timing",
+        "--html-pages",
+        "0",
+        "--jobs",
+        "2",
+        "--out",
+        out,
+      ]),
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(fs.existsSync(path.join(out, "results.json")), `${r.stdout}\n${r.stderr}`).to.equal(true);
+    return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).runs;
+  }
+
+  it("reads a vote reply by its shape: granted and term under any casing, nothing for other methods", () => {
+    expect(voteAnswer(rpc("Raft.requestVote", { term: 3, voteGranted: true }))).to.deep.equal({
+      granted: true,
+      term: 3,
+    });
+    expect(voteAnswer(rpc("Raft.RequestVote", { Term: 4, VoteGranted: false }))).to.deep.equal({
+      granted: false,
+      term: 4,
+    });
+    expect(voteAnswer(rpc("Node.vote", { ok: true }))).to.deep.equal({ granted: undefined, term: undefined });
+    expect(voteAnswer(rpc("Raft.appendEntries", { term: 1, success: true }))).to.equal(undefined);
+  });
+
+  it("the reference passes every 3X scenario on seeds 1-5", () => {
+    const runs = grade3X("reference", "reference");
+    expect(runs).to.have.length(10);
+    expect(runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+  });
+
+  for (const [name, test] of [
+    ["forgets-vote", "3X/TestVoterRestartsAfterVote3X"],
+    ["figure-8-commit", "3X/TestFigure8Scenario3X"],
+  ]) {
+    it(`${name}: caught by ${test} on each of seeds 1-5, and by nothing else of 3X`, () => {
+      const variant = BROKEN_RAFTS.find((b) => b.name === name)!;
+      const dir = makeMutant(name, variant.mutations);
+      mutants.push(dir);
+      const runs = grade3X(dir, name);
+      const failed = runs.filter((r) => r.status === "failed");
+      expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill(test));
+    });
+  }
+});

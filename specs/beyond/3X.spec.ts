@@ -1,0 +1,105 @@
+/**
+ * Part 3X — Raft beyond the lab: scenarios that drive a cluster into one classic hazard each and
+ * then check the outcome with the lab's own checks (and raftgrade's invariants). The lab's random
+ * faults rarely open these windows; here the tester opens them on purpose, on every seed, so a
+ * Raft with the bug fails on (almost) every seed and a correct one passes on all. These tests are
+ * not in the lab: the part runs only when named (`--part 3X`, or `--part beyond`).
+ */
+import { labTest } from "../../harness/run/lab-test";
+import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
+import { VoterRestarts } from "../../harness/tester/nemesis";
+import { fatal } from "../../harness/tester/harness";
+
+describe("3X", () => {
+  /**
+   * Figure 8 of the Raft paper, step by step with five servers: an entry of an old term reaches a
+   * majority, but may not be committed by counting replicas, because a server with a newer entry
+   * at the same index can still win an election and overwrite it.
+   */
+  labTest("3X", "TestFigure8Scenario3X", async (world) => {
+    const servers = 5;
+    const ts = new RaftTester(world, servers, true, false);
+    ts.begin("Test (3X): Figure 8, an old term's entry on a majority is not committed by counting");
+
+    await ts.one(ts.randCommand(), servers, true);
+
+    // (a) The leader gets an entry X to one follower only.
+    const a = await ts.checkOneLeader();
+    const b = (a + 1) % servers;
+    const rest = ts.group.all().filter((i) => i !== a && i !== b);
+    for (const i of rest) ts.disconnect(i);
+    const x = ts.randCommand();
+    const sx = ts.start(a, x);
+    if (!sx.isLeader) fatal(`server ${a} lost leadership before Start (nothing else can reach it)`);
+    await world.sleep(RAFT_ELECTION_TIMEOUT); // many heartbeats: b has X
+
+    // (b) The leader crashes; the three servers without X elect one of them, which takes an entry
+    // Y at X's index in its newer term, alone, and crashes with it.
+    ts.crash(a);
+    ts.disconnect(b);
+    for (const i of rest) ts.connect(i);
+    const c = await ts.checkOneLeader();
+    ts.disconnect(c);
+    const y = ts.randCommand();
+    const sy = ts.start(c, y);
+    if (!sy.isLeader) fatal(`server ${c} lost leadership before Start (nothing else can reach it)`);
+    if (sy.index !== sx.index) fatal(`Start(${y}) on server ${c} gave index ${sy.index}, expected ${sx.index}`);
+    ts.crash(c);
+
+    // (c) The first leader comes back; with b and the two others it elects a leader holding X,
+    // which copies X to a majority. X is from an old term: it must not commit yet.
+    ts.group.startServer(a);
+    ts.connect(a);
+    ts.connect(b);
+    await ts.checkOneLeader();
+    await world.sleep(RAFT_ELECTION_TIMEOUT);
+
+    // (d) The servers holding X crash; c comes back with Y, newer than X, and wins: Y replaces X at
+    // that index everywhere. Had X been committed, two servers now apply different commands there.
+    ts.crash(a);
+    ts.crash(b);
+    ts.group.startServer(c);
+    ts.connect(c);
+    await ts.one(ts.randCommand(), servers - 2, true);
+
+    // (e) Everyone back: one log.
+    ts.restart(a);
+    ts.restart(b);
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
+
+  /**
+   * A voter crashes and restarts right after it grants its vote, while a second candidate of the
+   * same term is still to ask it: two servers that cannot hear each other and one that hears both.
+   * A Raft that does not persist votedFor (or persists it after answering) votes twice in one
+   * term, and the term gets two leaders.
+   */
+  labTest("3X", "TestVoterRestartsAfterVote3X", async (world) => {
+    const servers = 3;
+    const ts = new RaftTester(world, servers, true, false);
+    const nemesis = new VoterRestarts(ts);
+    ts.begin("Test (3X): a voter restarts right after granting its vote");
+
+    const rounds = 6;
+    for (let round = 0; round < rounds; round++) {
+      await ts.one(ts.randCommand(), servers, true);
+      // The leader restarts as a follower of its term and becomes the only server the others hear.
+      const voter = await ts.checkOneLeader();
+      const [x, y] = ts.group.all().filter((i) => i !== voter);
+      ts.crash(voter);
+      ts.restart(voter);
+      ts.group.cutLink(x, y);
+      nemesis.arm(voter);
+      // x and y time out in the same term; the voter can give that term's vote to one of them only.
+      await world.sleep(2 * RAFT_ELECTION_TIMEOUT);
+      await ts.checkOneLeader();
+      nemesis.disarm();
+      ts.group.cutLink(x, y, false);
+    }
+    if (nemesis.strikes === 0) fatal(`the voter never granted a vote in ${rounds} rounds`);
+
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
+});
