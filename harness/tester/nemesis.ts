@@ -7,6 +7,7 @@
  */
 import { decode } from "../sim/codec";
 import type { HandledRpc } from "../sim/network";
+import { recording } from "../sim/recorder";
 import type { RaftTester } from "./raft-tester";
 
 /** What a RequestVote reply says, read by shape: the first boolean field named like "granted", the first integer named like "term". */
@@ -60,13 +61,9 @@ export class VoterRestarts {
     if (!vote || vote.granted === false) return;
     this.strikes++;
     const world = this.ts.world;
-    world.trace.record(
-      world.now(),
-      "nemesis",
-      "tester",
-      `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (granted: ${vote.granted ?? "?"}, term ${vote.term ?? "?"}): crash and restart it`,
-      i,
-    );
+    const what = `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (granted: ${vote.granted ?? "?"}, term ${vote.term ?? "?"}): crash and restart it`;
+    world.trace.record(world.now(), "nemesis", "tester", what, i);
+    recording()?.print(`nemesis: ${what}`, undefined); // the run page's log; the timeline shows the crash and the restart
     // The reply is already on its way; the crash comes right behind it, at the same instant.
     world.after(0, () => {
       if (this.armedFor !== i || !this.ts.group.isRunning(i)) return;
