@@ -70,4 +70,13 @@ describe("Raft invariants", () => {
     });
     expect(failure).to.equal(undefined);
   });
+
+  it("commit durability counts servers, not applies: one server applying again after a restart is still a minority", async () => {
+    const failure = await violate((inv) => {
+      inv.applied(0, 1, 101);
+      inv.applied(0, 1, 101); // server 0 restarted and applied index 1 again: still one server of three
+      inv.applied(1, 1, 202); // a different command from another server: no majority had 101
+    });
+    expect(failure).to.equal(undefined);
+  });
 });

@@ -29,7 +29,8 @@ export class RaftInvariants {
   private readonly highestTerm: number[];
   /** Per index, the command once a majority of servers has applied it (commit durability). */
   private readonly committed = new Map<number, unknown>();
-  private readonly appliedCount = new Map<number, number>();
+  /** Per index not yet fixed, what each server slot applied there (a restart that applies again counts once). */
+  private readonly appliedBy = new Map<number, Map<number, unknown>>();
 
   constructor(
     private readonly world: World,
@@ -73,11 +74,15 @@ export class RaftInvariants {
       }
       return;
     }
-    const count = (this.appliedCount.get(index) ?? 0) + 1;
-    this.appliedCount.set(index, count);
-    if (count * 2 > this.n) {
+    let by = this.appliedBy.get(index);
+    if (!by) this.appliedBy.set(index, (by = new Map()));
+    by.set(i, command);
+    // Fixed once a majority of distinct servers applied this same command there.
+    let agreeing = 0;
+    for (const c of by.values()) if (this.sameCommand(c, command)) agreeing++;
+    if (agreeing * 2 > this.n) {
       this.committed.set(index, command);
-      this.appliedCount.delete(index);
+      this.appliedBy.delete(index);
     }
   }
 
