@@ -26,6 +26,8 @@ interface Slot {
   persister: SimPersister;
   started: StartedServer | undefined;
   connected: boolean;
+  /** The last thing the tester did to this slot, and when: for failure messages that say what came just before. */
+  lastChange: { t: number; what: string } | undefined;
 }
 
 export class ServerGroup {
@@ -44,6 +46,7 @@ export class ServerGroup {
       persister: new SimPersister(),
       started: undefined,
       connected: false,
+      lastChange: undefined,
     }));
   }
 
@@ -58,6 +61,7 @@ export class ServerGroup {
     const node = this.world.startNode(this.serverName(i));
     recording()?.serverUp(this.serverName(i));
     slot.node = node;
+    this.changed(i, node.generation > 1 ? `restarted (generation ${node.generation})` : "started");
     slot.endNames = Array.from({ length: this.n }, () => this.world.rng.string(20));
     const ends = slot.endNames.map((name, j) => {
       const end = this.net.makeEnd(name, node);
@@ -78,6 +82,7 @@ export class ServerGroup {
   shutdownServer(i: number): void {
     const slot = this.slots[i];
     this.disconnect(i, this.all());
+    this.changed(i, "crashed");
     this.net.deleteServer(this.serverName(i));
     slot.persister = slot.persister.copy();
     const started = slot.started;
@@ -118,11 +123,13 @@ export class ServerGroup {
 
   connectOne(i: number): void {
     this.connect(i, this.all());
+    if (this.slots[i].lastChange?.t !== this.world.now()) this.changed(i, "reconnected");
     this.world.trace.record(this.world.now(), "connect", "tester", `server ${i}`, i);
   }
 
   disconnectAll(i: number): void {
     this.disconnect(i, this.all());
+    this.changed(i, "disconnected");
   }
 
   connectAll(): void {
@@ -139,6 +146,18 @@ export class ServerGroup {
       this.disconnect(i, p1);
       this.connect(i, p2);
     }
+    for (const side of [p1, p2]) for (const i of side) this.changed(i, `partitioned with [${side.join(",")}]`);
+  }
+
+  /** What happened to server i last, e.g. "restarted (generation 2) 0 ms earlier, at 3.200s"; undefined if nothing yet. */
+  lastChange(i: number): string | undefined {
+    const c = this.slots[i].lastChange;
+    if (!c || c.what === "started") return undefined; // the first start tells nothing
+    return `${c.what} ${this.world.now() - c.t} ms earlier, at ${(c.t / 1000).toFixed(3)}s`;
+  }
+
+  private changed(i: number, what: string): void {
+    this.slots[i].lastChange = { t: this.world.now(), what };
   }
 
   /**

@@ -36,6 +36,8 @@ export class RaftInvariants {
     private readonly world: World,
     private readonly n: number,
     private readonly sameCommand: (a: unknown, b: unknown) => boolean,
+    /** What the tester did to server i last ("restarted (generation 2) 0 ms earlier, ..."), for the messages. */
+    private readonly lastChange: (i: number) => string | undefined = () => undefined,
   ) {
     this.highestTerm = new Array(n).fill(0);
   }
@@ -45,14 +47,20 @@ export class RaftInvariants {
     states.forEach((state, i) => {
       if (!state) return;
       if (state.term < this.highestTerm[i]) {
-        this.fail("term monotonicity", `server ${i}'s term went down from ${this.highestTerm[i]} to ${state.term}`);
+        this.fail(
+          "term monotonicity",
+          `server ${i}'s term went down from ${this.highestTerm[i]} to ${state.term}${this.context([i])}`,
+        );
       }
       this.highestTerm[i] = state.term;
       if (!state.isLeader) return;
       const other = this.leaderOfTerm.get(state.term);
       if (other === undefined) this.leaderOfTerm.set(state.term, i);
       else if (other !== i)
-        this.fail("election safety", `servers ${other} and ${i} both claimed leadership in term ${state.term}`);
+        this.fail(
+          "election safety",
+          `servers ${other} and ${i} both claimed leadership in term ${state.term}${this.context([other, i])}`,
+        );
     });
   }
 
@@ -69,7 +77,7 @@ export class RaftInvariants {
       if (!this.sameCommand(fixed, command)) {
         this.fail(
           "commit durability",
-          `server ${i} applied ${show(command)} at index ${index}, which a majority had already applied as ${show(fixed)}`,
+          `server ${i} applied ${show(command)} at index ${index}, which a majority had already applied as ${show(fixed)}${this.context([i])}`,
         );
       }
       return;
@@ -92,10 +100,19 @@ export class RaftInvariants {
       if (this.committed.has(index) && !this.sameCommand(this.committed.get(index), xlog[index])) {
         this.fail(
           "commit durability",
-          `server ${i} installed a snapshot with ${show(xlog[index])} at index ${index}, which a majority had applied as ${show(this.committed.get(index))}`,
+          `server ${i} installed a snapshot with ${show(xlog[index])} at index ${index}, which a majority had applied as ${show(this.committed.get(index))}${this.context([i])}`,
         );
       }
     }
+  }
+
+  /** "; server 0 restarted (generation 2) 0 ms earlier, at 1.200s" for the servers the tester did something to. */
+  private context(servers: number[]): string {
+    const said = servers.flatMap((i) => {
+      const change = this.lastChange(i);
+      return change ? [`server ${i} ${change}`] : [];
+    });
+    return said.length ? `; ${said.join("; ")}` : "";
   }
 
   private fail(invariant: string, message: string): never {

@@ -80,7 +80,7 @@ export class RaftTester {
       () => this.net.reliable,
     );
     if (world.settings.invariants) {
-      const invariants = new RaftInvariants(world, n, sameCommand);
+      const invariants = new RaftInvariants(world, n, sameCommand, (i) => this.group.lastChange(i));
       this.invariants = invariants;
       world.onEvent(() => {
         const states = this.rafts.map((raft, i) => (raft ? this.getState(i) : undefined));

@@ -67,7 +67,8 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
     caughtBy: [
       {
         test: "3C TestPersist13C",
-        message: /^invariant violated: term monotonicity: server \d's term went down from \d+ to 0/,
+        message:
+          /^invariant violated: term monotonicity: server (\d)'s term went down from \d+ to 0; server \1 restarted \(generation \d+\) \d+ ms earlier, at \d+\.\d{3}s/,
       },
     ],
   },
