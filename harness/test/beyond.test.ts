@@ -85,3 +85,39 @@ describe("the parts beyond the lab (3X)", function () {
     });
   }
 });
+
+describe("what the lab's own checks cannot see, said as a warning", function () {
+  this.timeout(300_000);
+
+  it("a Raft that never persists anything passes TestSnapshotBasic3D (as in the Go lab) with a warning saying why that proves nothing", () => {
+    const dir = makeMutant("never-persists", [
+      {
+        file: "raft/persist.ts",
+        find: "rf.persister.save(encode(state), rf.snapshotData);",
+        replace: "rf.persister.save(new Uint8Array(0), rf.snapshotData);",
+      },
+    ]);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-never-persists-"));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", dir, "--test", "3D/TestSnapshotBasic3D"].concat([
+          "--no-reference-timing",
+          "--html-pages",
+          "0",
+          "--out",
+          out,
+        ]),
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
+      const [run] = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).runs;
+      expect(run.status).to.equal("passed-with-warning");
+      expect(run.warnings).to.deep.equal([
+        "no server ever persisted any Raft state (0 bytes at every size check): the lab's size limit passes trivially, and a Raft that persists nothing cannot survive a restart (see 3C)",
+      ]);
+    } finally {
+      for (const d of [dir, out]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
