@@ -27,8 +27,6 @@ export class SimNode {
     readonly name: string,
     /** 1 for the first start of a slot, 2 after its first restart, ... */
     readonly generation: number,
-    /** Virtual ms at which this generation started. */
-    readonly startedAt = 0,
   ) {}
 
   /** "server-0-1#2": slot and generation, as the trace and failure messages print it. */

@@ -192,7 +192,7 @@ export class World {
     if (previous?.alive) throw new Error(`harness bug: ${previous.label} is still alive; crash it before restarting`);
     const generation = (this.generations.get(name) ?? 0) + 1;
     this.generations.set(name, generation);
-    const node = new SimNode(name, generation, this.now());
+    const node = new SimNode(name, generation);
     this.liveNodes.set(name, node);
     this.trace.record(this.now(), "start", node.label, "node started", generation);
     return node;

@@ -105,7 +105,7 @@ export class RsmTester {
     makeRaft: RaftFactory = gradedLayer("raft"),
   ) {
     this.net = new Network(world);
-    this.rafts = new ServiceRafts(world, NSRV, makeRaft);
+    this.rafts = new ServiceRafts(world, NSRV, makeRaft, (i) => this.group.lastChange(i));
     this.group = new ServerGroup(world, this.net, NSRV, (ends, i, persister, node) =>
       this.startServer(ends, i, persister, node),
     );

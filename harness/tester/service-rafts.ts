@@ -28,11 +28,13 @@ export class ServiceRafts {
     private readonly world: World,
     readonly n: number,
     private readonly makeRaft: RaftFactory,
+    /** What the tester did to server i last, for invariant messages (the group's lastChange). */
+    lastChange: (i: number) => string | undefined = () => undefined,
   ) {
     this.rafts = new Array(n).fill(undefined);
     this.nodes = new Array(n).fill(undefined);
     if (world.settings.invariants) {
-      const invariants = new RaftInvariants(world, n, sameCommand, (i) => restartOf(world, this.nodes[i]));
+      const invariants = new RaftInvariants(world, n, sameCommand, lastChange);
       this.invariants = invariants;
       world.onEvent(() => {
         const states = this.rafts.map((raft, i) => (raft && this.nodes[i]?.alive ? this.getState(i) : undefined));
@@ -138,10 +140,4 @@ export class ServiceRafts {
   stopped(i: number): void {
     this.rafts[i] = undefined;
   }
-}
-
-/** "restarted (generation 2) 0 ms earlier, at 1.200s" for a server past its first start, else undefined. */
-function restartOf(world: World, node: SimNode | undefined): string | undefined {
-  if (!node || node.generation < 2) return undefined;
-  return `restarted (generation ${node.generation}) ${world.now() - node.startedAt} ms earlier, at ${(node.startedAt / 1000).toFixed(3)}s`;
 }

@@ -51,7 +51,7 @@ export abstract class ServiceTester {
     makeRaft: RaftFactory,
   ) {
     this.net = new Network(world);
-    this.rafts = new ServiceRafts(world, nservers, makeRaft);
+    this.rafts = new ServiceRafts(world, nservers, makeRaft, (i) => this.group.lastChange(i));
     this.group = new ServerGroup(world, this.net, nservers, (ends, i, persister, node) =>
       this.startService(ends, i, persister, node, this.rafts.factoryFor(i, node)),
     );
