@@ -12,7 +12,7 @@ import { WorkerPool } from "../run/pool";
 import type { RunOutcome } from "../run/outcome";
 import { buildReport, RunMeta } from "../report/report";
 import { writeReports, prepareReportDir } from "../report/write-reports";
-import { formatTable, formatFailures, formatScore } from "../report/table";
+import { formatTable, formatHazards, formatFailures, formatScore } from "../report/table";
 import { coverageSetup, writeCoverageReport } from "../run/coverage";
 import { UsageError, EXIT } from "../run/errors";
 import { makePlan, header, Plan, DEFAULT_RUN_TIMEOUT_S, DEFAULT_WORKER_MEMORY_MB } from "./grade-plan";
@@ -158,6 +158,8 @@ export async function grade(options: GradeOptions): Promise<number> {
     const report = buildReport(meta, finished);
     console.log("");
     if (report.byTest.length > 0) console.log(formatTable(report));
+    const hazards = formatHazards(report);
+    if (hazards) console.log(hazards);
     const failures = formatFailures(report);
     if (failures) console.log(failures);
     if (coverageSummary) console.log(`coverage of ${coverage!.include.join(", ")}:${coverageSummary.trimEnd()}\n`);

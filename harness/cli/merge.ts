@@ -11,7 +11,7 @@ import { buildReport, Report, RunMeta, PlannedTest, readResults } from "../repor
 import type { RunOutcome } from "../run/outcome";
 import type { ReferenceFigures } from "../report/timing";
 import { writeReports } from "../report/write-reports";
-import { formatTable, formatScore } from "../report/table";
+import { formatTable, formatHazards, formatScore } from "../report/table";
 import { UsageError, EXIT } from "../run/errors";
 import { mergeCoverage } from "../run/coverage";
 import { renderPages } from "../html/report-pages";
@@ -39,6 +39,8 @@ export async function merge(options: MergeOptions): Promise<number> {
     `raftgrade: merged ${options.dirs.length} report folders: ${merged.summary.runs} runs of ${merged.summary.tests} tests\n`,
   );
   if (merged.byTest.length) console.log(formatTable(merged));
+  const hazards = formatHazards(merged);
+  if (hazards) console.log(hazards);
   console.log(formatScore(merged).trimEnd());
   const written = writeReports(dir, merged);
   if (written.written.length) {

@@ -134,6 +134,11 @@ export async function replay(options: ReplayOptions): Promise<number> {
   console.log(
     `seed ${result.seed}, virtual time ${(result.virtualMs / 1000).toFixed(3)} s, ${result.counters.rpcs} RPCs, ${result.counters.bytes} bytes, ${result.counters.ops} ops`,
   );
+  if (result.hazards)
+    for (const [hazard, times] of Object.entries(result.hazards))
+      console.log(
+        `hazard: ${hazard}: ${times === 0 ? "not reached" : `reached ${times} time${times === 1 ? "" : "s"}`}`,
+      );
   console.log(`trace hash: ${result.traceHash}`);
   if (recorder && options.html !== undefined) {
     const recorded = recorder.finish(result.virtualMs);
@@ -153,6 +158,7 @@ export async function replay(options: ReplayOptions): Promise<number> {
         message: result.failure?.message,
         details: result.failure?.details || undefined,
         warnings: result.warnings,
+        hazards: result.hazards,
         virtualMs: result.virtualMs,
         realMs: Math.round(result.realMs),
         ...result.counters,

@@ -55,6 +55,7 @@ ${report.byTest
   .join("\n")}
 </table>
 
+${hazardTable(report)}
 ${failing.length ? `<h2>Failing runs</h2>\n<ul id="failing">\n${failing.map((r) => failingRun(r, pageOf.get(`${r.id}@${r.seed}`))).join("\n")}\n</ul>` : ""}
 
 <h2>Time and RPCs per test</h2>
@@ -64,6 +65,22 @@ ${charts(report)}
 </div>
 <p class="muted">Files: <a href="results.json">results.json</a> · <a href="junit.xml">junit.xml</a> · <a href="timing.txt">timing.txt</a> · <a href="gradescope.json">gradescope.json</a></p>`;
   return page(`raftgrade report ${report.runId}`, body);
+}
+
+/** Per test that names hazards, how many of its runs reached each; a hazard no run reached is marked. */
+function hazardTable(report: Report): string {
+  const rows = report.byTest.flatMap((t) =>
+    (t.hazards ?? []).map(
+      (h) =>
+        `<tr data-test="${escapeHtml(t.id)}" data-reached="${h.reached}" data-runs="${h.runs}"><td>${escapeHtml(t.id)}</td><td>${escapeHtml(h.hazard)}</td><td class="num ${h.reached > 0 ? "passed" : "failed"}">${h.reached} of ${h.runs}</td></tr>`,
+    ),
+  );
+  if (rows.length === 0) return "";
+  return `<h2>Hazard coverage</h2>
+<p class="muted">The dangerous situations each test drives the cluster into, and how many of its runs reached each (seen in what the servers answered and applied). A hazard that no run reached was not tested.</p>
+<table id="hazards"><tr><th>test</th><th>hazard</th><th class="num">runs that reached it</th></tr>
+${rows.join("\n")}
+</table>`;
 }
 
 function describeLayers(report: Report): string {

@@ -23,6 +23,7 @@ export interface RunFile extends Pick<
   | "message"
   | "details"
   | "warnings"
+  | "hazards"
   | "virtualMs"
   | "realMs"
   | "rpcs"

@@ -29,6 +29,12 @@ ${ctx.backLink ? `<p><a href="${escapeHtml(ctx.backLink)}">← the report</a></p
  · ${run.rpcs} RPCs · ${run.bytes} bytes · ${run.ops} operations · layers ${escapeHtml(describeLayers(run))}${run.invariants ? "" : " · without invariants"}</p>
 ${run.message ? `<pre id="message">${escapeHtml(run.message)}</pre>` : ""}
 ${run.warnings.map((w) => `<p class="note">warning: ${escapeHtml(w)}</p>`).join("\n")}
+${Object.entries(run.hazards ?? {})
+  .map(
+    ([h, times]) =>
+      `<p class="note hazard">hazard: ${escapeHtml(h)}: ${times === 0 ? "not reached" : `reached ${times}×`}</p>`,
+  )
+  .join("\n")}
 <p>Replay it: <code id="replay">${escapeHtml(run.replay)}</code></p>
 ${hashCheck(run, ctx.graded)}
 ${rec.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("\n")}

@@ -66,6 +66,15 @@ interface TestSummary {
   realMs: MeanSd;
   /** Seeds of the failed runs, in plan order. */
   failedSeeds: number[];
+  /** The hazards the test aims at, each with the runs that reached it at least once (absent: it names none). */
+  hazards?: HazardCoverage[];
+}
+
+export interface HazardCoverage {
+  hazard: string;
+  /** Runs that reached it, of `runs` (the test's runs that recorded hazards). */
+  reached: number;
+  runs: number;
 }
 
 interface Score {
@@ -157,7 +166,20 @@ function summarizeTest(
     virtualMs: meanSd(runs.map((r) => r.virtualMs)),
     realMs: meanSd(runs.map((r) => r.realMs)),
     failedSeeds: failed.map((r) => r.seed),
+    hazards: hazardCoverage(runs),
   };
+}
+
+/** Per hazard named by any run of a test: how many of the runs that name hazards reached it. */
+function hazardCoverage(runs: RunOutcome[]): HazardCoverage[] | undefined {
+  const named = runs.filter((r) => r.hazards !== undefined);
+  if (named.length === 0) return undefined;
+  const hazards = [...new Set(named.flatMap((r) => Object.keys(r.hazards!)))];
+  return hazards.map((hazard) => ({
+    hazard,
+    reached: named.filter((r) => (r.hazards![hazard] ?? 0) > 0).length,
+    runs: named.length,
+  }));
 }
 
 /** results.json of a report folder, or a UsageError saying exactly what is wrong. */

@@ -23,6 +23,17 @@ export function formatTable(report: Report): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
 
+/** Per test that names hazards: how many of its runs reached each (empty when no test names any). */
+export function formatHazards(report: Report): string {
+  const lines = report.byTest.flatMap((t) =>
+    (t.hazards ?? []).map(
+      (h) =>
+        `  ${t.id}: ${h.hazard}: reached on ${h.reached} of ${h.runs} runs${h.reached === 0 ? " (NOT TESTED)" : ""}`,
+    ),
+  );
+  return lines.length ? ["Hazard coverage:", ...lines].join("\n") + "\n" : "";
+}
+
 function ms(v: MeanSd, unit: number, digits: number, suffix: string): string {
   return `${(v.mean / unit).toFixed(digits)} ± ${(v.sd / unit).toFixed(digits)} ${suffix}`;
 }

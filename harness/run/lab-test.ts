@@ -22,6 +22,8 @@ interface RunRecord {
   bytes: number;
   ops: number;
   warnings: string[];
+  /** The hazards the test aimed at, with the times this run reached each. */
+  hazards?: Record<string, number>;
   failureKind?: FailureKind;
   /** The failure's own message (without seed and replay lines) and its details. */
   failureMessage?: string;
@@ -105,6 +107,7 @@ export async function runLabTest(test: LabTestMeta, setup: RunSetup, seed: numbe
     traceHash: result.traceHash,
     ...result.counters,
     warnings: result.warnings,
+    hazards: result.hazards,
     failureKind: result.failure?.kind,
     failureMessage: result.failure?.message,
     failureDetails: result.failure?.details || undefined,

@@ -21,6 +21,8 @@ export interface RunOutcome {
   /** Pending waits, recent events, a stack: what the failure message leaves out. */
   details?: string;
   warnings: string[];
+  /** The hazards the test aimed at, with the times this run reached each (absent: the test names none). */
+  hazards?: Record<string, number>;
   virtualMs: number;
   realMs: number;
   rpcs: number;

@@ -140,6 +140,7 @@ async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: num
     failureKind: record.failureKind,
     details: failed ? record.failureDetails : undefined,
     warnings,
+    hazards: record.hazards,
     virtualMs: record.virtualMs,
     realMs: Math.round(record.realMs * 10) / 10,
     rpcs: record.rpcs,

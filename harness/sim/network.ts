@@ -103,9 +103,10 @@ export class Network {
    * Who watches the RPCs that servers answer: the adversary parts' nemesis, which strikes at the
    * moments the protocol makes dangerous. Called when a handler has returned its reply, before the
    * reply's fate; it must not draw on the PRNG unless it changes the run on purpose (none is set in
-   * the lab-equivalent parts, so their traces do not change).
+   * the lab-equivalent parts, so their traces do not change). Returning a promise holds the reply
+   * until it settles: a reply delivered after its sender's term moved on.
    */
-  onHandled: ((rpc: HandledRpc) => void) | undefined;
+  onHandled: ((rpc: HandledRpc) => Promise<void> | void) | undefined;
 
   private readonly ends = new Map<string, EndState>();
   private readonly servers = new Map<string, SimServer>();
@@ -249,7 +250,7 @@ export class Network {
       return end.owner && !end.owner.alive ? never() : null;
     }
     rec?.rpcHandled(r);
-    this.onHandled?.({
+    const held = this.onHandled?.({
       id,
       method: serviceMethod,
       from: end.owner?.name,
@@ -257,6 +258,7 @@ export class Network {
       args: argBytes,
       reply: replyBytes,
     });
+    if (held) await held; // only a nemesis holds replies: no await otherwise, so the lab's schedules stay as they were
     if (!this.reliable && world.rng.int(1000) < DROP_PER_MILLE) {
       world.trace.record(world.now(), "rpc.drop", who, `#${id} ${serviceMethod}: reply dropped`);
       rec?.rpcEnd(r, FATE.replyDropped);

@@ -97,6 +97,8 @@ export interface RunResult {
   warnings: string[];
   /** What the run did: RPCs sent and bytes carried (all networks of the run), and clerk/tester operations. */
   counters: RunCounters;
+  /** The hazards the test aimed at, each with how many times the run reached it (absent: the test names none). */
+  hazards?: Record<string, number>;
   /** Sealed runs: steps across the boundary and callouts during them. */
   crossings?: { steps: number; callouts: number };
 }
@@ -133,6 +135,8 @@ export class World {
   ended = false;
   readonly warnings: string[] = [];
   readonly counters: RunCounters = { rpcs: 0, bytes: 0, ops: 0 };
+  /** Per hazard the test aims at, the times the run reached it (see aimAt). */
+  readonly hazards = new Map<string, number>();
   private readonly waits = new Map<number, Wait>();
   private nextWaitId = 1;
   private readonly generations = new Map<string, number>();
@@ -212,6 +216,20 @@ export class World {
    */
   warn(message: string): void {
     this.warnings.push(message);
+  }
+
+  /**
+   * Declares a dangerous situation the test means to drive the cluster into ("a voter restarted
+   * while an election of its term was open"), so the reports show per test how often it was
+   * reached over the seeds: a scenario that never reaches its hazard tested nothing.
+   */
+  aimAt(hazard: string): void {
+    if (!this.hazards.has(hazard)) this.hazards.set(hazard, 0);
+  }
+
+  /** The run reached a hazard (observed, never assumed: by what the servers answered or applied). */
+  reached(hazard: string): void {
+    this.hazards.set(hazard, (this.hazards.get(hazard) ?? 0) + 1);
   }
 
   /** Records a failure; the first one ends the run at the next step. */
@@ -652,6 +670,7 @@ export async function runSimulation(options: RunOptions, body: (world: World) =>
     trace: world.trace.all,
     warnings: [...world.warnings],
     counters: { ...world.counters },
+    hazards: world.hazards.size ? Object.fromEntries(world.hazards) : undefined,
     crossings: options.graded ? { steps: options.graded.crossings, callouts: options.graded.callouts } : undefined,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The parts beyond the lab (3X): the nemesis reads vote replies by shape, whatever their field
- * names; the reference passes every scenario on seeds 1-5; and the two classic bugs the lab's
- * tests let through (a vote not persisted, Figure 8's commit by counting) are caught on each of
- * those 5 seeds, by the scenario written for them.
+ * names; the reference passes every scenario on seeds 1-5, reaching each scenario's hazard; and the
+ * classic bugs the lab's tests let through (a vote not persisted, Figure 8's commit by counting, a
+ * stale vote counted) are caught on each of those 5 seeds, by the scenario written for them.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -14,6 +14,7 @@ import { voteAnswer } from "../tester/nemesis";
 import type { HandledRpc } from "../sim/network";
 import { makeMutant } from "./mutants/make-mutant";
 import { BROKEN_RAFTS } from "./mutants/broken-rafts";
+import type { Report } from "../report/report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -32,8 +33,8 @@ describe("the parts beyond the lab (3X)", function () {
   const mutants: string[] = [];
   after(() => [tmp, ...mutants].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-  /** Grades --part 3X on seeds 1-5 (base 1); returns the runs of results.json. */
-  function grade3X(impl: string, name: string): { id: string; status: string; message?: string }[] {
+  /** Grades --part 3X on seeds 1-5 (base 1); returns results.json. */
+  function grade3X(impl: string, name: string): Report {
     const out = path.join(tmp, name);
     const r = spawnSync(
       process.execPath,
@@ -49,7 +50,7 @@ describe("the parts beyond the lab (3X)", function () {
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(fs.existsSync(path.join(out, "results.json")), `${r.stdout}\n${r.stderr}`).to.equal(true);
-    return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).runs;
+    return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
   }
 
   it("reads a vote reply by its shape: granted and term under any casing, nothing for other methods", () => {
@@ -65,22 +66,27 @@ describe("the parts beyond the lab (3X)", function () {
     expect(voteAnswer(rpc("Raft.appendEntries", { term: 1, success: true }))).to.equal(undefined);
   });
 
-  it("the reference passes every 3X scenario on seeds 1-5", () => {
-    const runs = grade3X("reference", "reference");
-    expect(runs).to.have.length(10);
-    expect(runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+  it("the reference passes every 3X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
+    const report = grade3X("reference", "reference");
+    expect(report.runs).to.have.length(15);
+    expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+    expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
+      ["3X/TestFigure8Scenario3X", ["5/5"]],
+      ["3X/TestVoterRestartsAfterVote3X", ["5/5"]],
+      ["3X/TestStaleVoteReply3X", ["5/5"]],
+    ]);
   });
 
   for (const [name, test] of [
     ["forgets-vote", "3X/TestVoterRestartsAfterVote3X"],
     ["figure-8-commit", "3X/TestFigure8Scenario3X"],
+    ["counts-stale-votes", "3X/TestStaleVoteReply3X"],
   ]) {
     it(`${name}: caught by ${test} on each of seeds 1-5, and by nothing else of 3X`, () => {
       const variant = BROKEN_RAFTS.find((b) => b.name === name)!;
       const dir = makeMutant(name, variant.mutations);
       mutants.push(dir);
-      const runs = grade3X(dir, name);
-      const failed = runs.filter((r) => r.status === "failed");
+      const failed = grade3X(dir, name).runs.filter((r) => r.status === "failed");
       expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill(test));
     });
   }

@@ -9,6 +9,8 @@ import { buildRubric, validateRubric } from "../report/rubric";
 import { buildReport, RunMeta, Report } from "../report/report";
 import type { RunOutcome } from "../run/outcome";
 import { junitXml } from "../report/junit";
+import { formatHazards } from "../report/table";
+import { renderIndexPage } from "../html/index-page";
 import { gradescopeResults } from "../report/gradescope";
 import { buildTiming, formatTiming } from "../report/timing";
 import { mergeReports } from "../cli/merge";
@@ -217,6 +219,29 @@ describe("grader: rubric", () => {
     const two = report.byTest.find((t) => t.id === "3A/TestTwo3A")!;
     expect(two).to.include({ runs: 2, failures: 1, passRate: 0.5, passed: false, points: 0 });
     expect(two.failedSeeds).to.deep.equal([2]);
+  });
+
+  it("hazard coverage: per test, the runs that reached each hazard it aims at; a hazard no run reached is marked as not tested", () => {
+    const a = "a voter restarted";
+    const b = "a reply held across a term";
+    const report = buildReport(meta(), [
+      outcome("3A/TestOne3A", 1, "passed", { hazards: { [a]: 2, [b]: 0 } }),
+      outcome("3A/TestOne3A", 2, "failed", { hazards: { [a]: 0, [b]: 0 }, message: "x", failureKind: "test" }),
+      outcome("3A/TestTwo3A", 1, "passed"),
+    ]);
+    const one = report.byTest.find((t) => t.id === "3A/TestOne3A")!;
+    expect(one.hazards).to.deep.equal([
+      { hazard: a, reached: 1, runs: 2 },
+      { hazard: b, reached: 0, runs: 2 },
+    ]);
+    expect(report.byTest.find((t) => t.id === "3A/TestTwo3A")!.hazards).to.equal(undefined);
+    expect(formatHazards(report)).to.equal(
+      `Hazard coverage:\n  3A/TestOne3A: ${a}: reached on 1 of 2 runs\n  3A/TestOne3A: ${b}: reached on 0 of 2 runs (NOT TESTED)\n`,
+    );
+    expect(formatHazards(buildReport(meta(), [outcome("3A/TestTwo3A", 1, "passed")]))).to.equal("");
+    const html = renderIndexPage(report, []);
+    expect(html).to.contain('<table id="hazards">');
+    expect(html).to.contain(`<tr data-test="3A/TestOne3A" data-reached="0" data-runs="2">`);
   });
 });
 

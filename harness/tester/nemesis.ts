@@ -37,12 +37,14 @@ export function voteAnswer(rpc: HandledRpc): VoteAnswer | undefined {
  * does not persist votedFor before answering then votes again in the same term.
  */
 export class VoterRestarts {
+  static readonly HAZARD = "a voter restarted right after granting its vote, its election still open";
   private armedFor: number | undefined;
   /** How many times it struck: a scenario that never struck did not test anything. */
   strikes = 0;
 
   constructor(private readonly ts: RaftTester) {
     ts.net.onHandled = (rpc) => this.seen(rpc);
+    ts.world.aimAt(VoterRestarts.HAZARD);
   }
 
   /** Strike after every vote server i grants, until disarmed. */
@@ -69,6 +71,67 @@ export class VoterRestarts {
       if (this.armedFor !== i || !this.ts.group.isRunning(i)) return;
       this.ts.crash(i);
       this.ts.restart(i);
+      world.reached(VoterRestarts.HAZARD);
     });
+  }
+}
+
+/**
+ * Holds the votes granted to one candidate and delivers them later, when the test says so
+ * (typically once the candidate's term has moved on). A Raft that counts a reply without checking
+ * that it answers the election it is running then wins a later term with an earlier term's votes,
+ * without any voter having compared its log in that term.
+ */
+export class VoteGrantsHeld {
+  static readonly HAZARD = "a vote granted in one term delivered after its candidate's term moved on";
+  private heldFor: number | undefined;
+  private readonly held: { candidate: number; term: number | undefined; what: string; deliver: () => void }[] = [];
+  /** How many grants it held: a scenario that held none did not test anything. */
+  strikes = 0;
+
+  constructor(private readonly ts: RaftTester) {
+    ts.net.onHandled = (rpc) => this.seen(rpc);
+    ts.world.aimAt(VoteGrantsHeld.HAZARD);
+  }
+
+  /** Hold every vote granted to candidate i from now until disarmed. */
+  arm(i: number): void {
+    this.heldFor = i;
+  }
+
+  disarm(): void {
+    this.heldFor = undefined;
+  }
+
+  /** How many held replies wait for release(). */
+  get waiting(): number {
+    return this.held.length;
+  }
+
+  /** Delivers every held reply now, in the order they were held. */
+  release(): void {
+    for (const { candidate, term, what, deliver } of this.held.splice(0)) {
+      const now = this.ts.group.isRunning(candidate) ? this.ts.getState(candidate).term : undefined;
+      this.say(`delivering the held reply ${what}; server ${candidate} is now in term ${now ?? "? (down)"}`);
+      if (now !== undefined && term !== undefined && now > term) this.ts.world.reached(VoteGrantsHeld.HAZARD);
+      deliver();
+    }
+  }
+
+  private seen(rpc: HandledRpc): Promise<void> | void {
+    const i = this.heldFor;
+    if (i === undefined || rpc.from !== this.ts.group.serverName(i)) return;
+    const vote = voteAnswer(rpc);
+    if (!vote || vote.granted !== true) return;
+    this.strikes++;
+    const what = `#${rpc.id} ${rpc.method} from ${rpc.server} to server ${i} (granted, term ${vote.term ?? "?"})`;
+    this.say(`holding the reply ${what}`);
+    return new Promise<void>((deliver) => this.held.push({ candidate: i, term: vote.term, what, deliver }));
+  }
+
+  private say(what: string): void {
+    const world = this.ts.world;
+    world.trace.record(world.now(), "nemesis", "tester", what);
+    recording()?.print(`nemesis: ${what}`, undefined);
   }
 }

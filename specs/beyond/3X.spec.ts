@@ -7,7 +7,7 @@
  */
 import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
-import { VoterRestarts } from "../../harness/tester/nemesis";
+import { VoterRestarts, VoteGrantsHeld } from "../../harness/tester/nemesis";
 import { fatal } from "../../harness/tester/harness";
 
 describe("3X", () => {
@@ -20,6 +20,8 @@ describe("3X", () => {
     const servers = 5;
     const ts = new RaftTester(world, servers, true, false);
     ts.begin("Test (3X): Figure 8, an old term's entry on a majority is not committed by counting");
+    const hazard = "an old term's entry on a majority replaced by a newer term's entry at its index";
+    world.aimAt(hazard);
 
     await ts.one(ts.randCommand(), servers, true);
 
@@ -66,6 +68,7 @@ describe("3X", () => {
     ts.restart(a);
     ts.restart(b);
     await ts.one(ts.randCommand(), servers, true);
+    if (ts.nCommitted(sx.index).command === y) world.reached(hazard); // c won in (d): Y replaced X
     ts.end();
   });
 
@@ -99,6 +102,54 @@ describe("3X", () => {
     }
     if (nemesis.strikes === 0) fatal(`the voter never granted a vote in ${rounds} rounds`);
 
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
+
+  /**
+   * A vote granted in one term reaches the candidate only after its term has moved on (a reply
+   * held in the network while the candidate, cut off, started election after election). A Raft
+   * that counts the reply without checking which election it answers becomes leader of its new
+   * term with an old vote: no voter compared its log in that term, and its stale log then
+   * overwrites entries the others had committed.
+   */
+  labTest("3X", "TestStaleVoteReply3X", async (world) => {
+    const servers = 3;
+    const ts = new RaftTester(world, servers, true, false);
+    const nemesis = new VoteGrantsHeld(ts);
+    ts.begin("Test (3X): a vote reply delivered after the candidate's term moved on");
+
+    await ts.one(ts.randCommand(), servers, true);
+
+    // c stops hearing the leader, times out and asks the third server, which grants: the grant is
+    // held, and c is cut off from everyone as soon as it is.
+    const leader = await ts.checkOneLeader();
+    const c = (leader + 1) % servers;
+    nemesis.arm(c);
+    ts.group.cutLink(c, leader);
+    for (let waited = 0; waited < 2 * RAFT_ELECTION_TIMEOUT && nemesis.waiting === 0; waited += 10) {
+      await world.sleep(10);
+    }
+    nemesis.disarm();
+    if (nemesis.waiting === 0) fatal(`no server granted a vote to server ${c}, which heard only one peer for 2 s`);
+    ts.disconnect(c);
+
+    // The others go on without c: entries c does not have are committed.
+    for (let k = 0; k < 3; k++) await ts.one(ts.randCommand(), servers - 1, true);
+
+    // c, alone, keeps starting elections; once its term is above everyone else's, the old grant arrives.
+    const others = ts.group.all().filter((i) => i !== c);
+    const othersTerm = () => Math.max(...others.map((i) => ts.getState(i).term));
+    for (let waited = 0; waited < 10 * RAFT_ELECTION_TIMEOUT && ts.getState(c).term <= othersTerm(); waited += 100) {
+      await world.sleep(100);
+    }
+    nemesis.release();
+    await world.sleep(0);
+
+    // Back together. A c that took the old grant for a new one leads with a log missing committed
+    // entries, and the next command it commits replaces one of them.
+    ts.connect(c);
+    await ts.one(ts.randCommand(), servers, true);
     await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });

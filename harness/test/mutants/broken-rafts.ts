@@ -138,4 +138,22 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       },
     ],
   },
+  {
+    name: "counts-stale-votes",
+    why: "a candidate counts a vote reply without checking that it answers the election of its current term",
+    mutations: [
+      {
+        file: "raft/election.ts",
+        find: 'if (rf.role !== "candidate" || rf.currentTerm !== args.term || !reply.voteGranted) return;',
+        replace: 'if (rf.role !== "candidate" || !reply.voteGranted) return;',
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestStaleVoteReply3X",
+        message:
+          /^(apply error: commit index=\d+ server=\d \d+ != server=\d \d+|invariant violated: commit durability)/,
+      },
+    ],
+  },
 ];
