@@ -10,6 +10,7 @@ import { readConfig, writeConfig, GradeConfig, DEFAULT_LOAD_TIMEOUT_S } from "..
 import { resolveImplementation } from "../run/load";
 import { loadSpecs, partsWithSpecs, LabTestInfo } from "../run/discover";
 import { selectParts, selectTests, compileGrep } from "../run/select";
+import type { Part } from "../../specs";
 import { buildPlan, deriveSeeds, parseSeed, parsePositiveInt, parseShard, shardOf, WorkItem, Shard } from "../run/plan";
 import { buildRubric, loadRubricFile, Rubric } from "../report/rubric";
 import { UsageError } from "../run/errors";
@@ -37,6 +38,16 @@ export interface Plan {
   order: Map<string, number>;
 }
 
+/**
+ * --part's parts; without it, the parts that --test's ids name (an id names its part, even one that
+ * runs only when named, like 3X or classic-4A), or else the parts that run by default.
+ */
+function partsToGrade(options: GradeOptions): Part[] {
+  if (options.parts !== undefined || !options.tests?.length) return selectParts(options.parts);
+  const named = partsWithSpecs().filter((p) => options.tests!.some((id) => id.startsWith(`${p.part}/`)));
+  return named.length > 0 ? named : selectParts(undefined);
+}
+
 export function makePlan(options: GradeOptions): Plan {
   const grep = compileGrep(options.grep);
   const base = parseSeed(options.seed);
@@ -53,7 +64,7 @@ export function makePlan(options: GradeOptions): Plan {
       ? DEFAULT_WORKER_MEMORY_MB
       : parsePositiveInt("--worker-memory", options.workerMemory, 1 << 20);
   const shard = parseShard(options.shard);
-  const parts = selectParts(options.parts);
+  const parts = partsToGrade(options);
   for (const ref of [options.impl, ...Object.values(options.layers)]) {
     if (ref && !fs.existsSync(resolveImplementation(ref)) && !fs.existsSync(`${resolveImplementation(ref)}.ts`)) {
       throw new UsageError(`implementation "${ref}" not found: ${resolveImplementation(ref)} does not exist`);

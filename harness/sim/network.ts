@@ -100,6 +100,21 @@ export class Network {
    */
   hopDelayMs = 0;
   /**
+   * The parts beyond the lab: seeded transit time for each request and each reply, `baseMs` plus
+   * 0..`jitterMs`, so that an election or a round of replication spans time in which faults can
+   * land, and messages overtake each other. Unset in the lab-equivalent parts (labrpc has none).
+   */
+  latency: { baseMs: number; jitterMs: number } | undefined;
+  /**
+   * A PCT-style scheduler for the parts beyond the lab: in each block of `perCalls` RPCs, one call
+   * picked by the seed has its request or its reply held for minHoldMs..maxHoldMs, long enough
+   * for terms to change under it. A few deep deviations from the usual order, rather than noise
+   * everywhere, are what open the windows of the classic bugs. Unset in the lab-equivalent parts.
+   */
+  deviations: { perCalls: number; minHoldMs: number; maxHoldMs: number } | undefined;
+  /** Per block of calls, its deviation: which call, which leg, how long (drawn when first needed). */
+  private readonly deviationOf = new Map<number, { id: number; leg: "request" | "reply"; holdMs: number }>();
+  /**
    * Who watches the RPCs that servers answer: the adversary parts' nemesis, which strikes at the
    * moments the protocol makes dangerous. Called when a handler has returned its reply, before the
    * reply's fate; it must not draw on the PRNG unless it changes the run on purpose (none is set in
@@ -233,6 +248,7 @@ export class Network {
       return end.owner && !end.owner.alive ? never() : null;
     }
     if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
+    if (this.latency || this.deviations) await world.sleep(this.transitMs(id, "request", who, serviceMethod));
     if (!this.reliable) {
       await world.sleep(world.rng.int(SHORT_DELAY_MS));
       if (world.rng.int(1000) < DROP_PER_MILLE) {
@@ -270,6 +286,7 @@ export class Network {
       await world.sleep(200 + world.rng.int(1 + world.rng.int(2000)));
     }
     if (this.hopDelayMs > 0) await world.sleep(this.hopDelayMs);
+    if (this.latency || this.deviations) await world.sleep(this.transitMs(id, "reply", who, serviceMethod));
     if (end.owner && !end.owner.alive) {
       rec?.rpcEnd(r, FATE.callerCrashed);
       return never();
@@ -285,6 +302,33 @@ export class Network {
     );
     rec?.rpcEnd(r, late ? FATE.late : FATE.delivered, replyBytes.length);
     return decode<Reply>(replyBytes);
+  }
+
+  /** Virtual ms one leg of call `id` spends in transit: its seeded latency, plus a hold if the scheduler picked it. */
+  private transitMs(id: number, leg: "request" | "reply", who: string, method: string): number {
+    const world = this.world;
+    let ms = 0;
+    if (this.latency) ms += this.latency.baseMs + world.rng.int(this.latency.jitterMs + 1);
+    const d = this.deviations;
+    if (d) {
+      const block = Math.floor((id - 1) / d.perCalls);
+      let pick = this.deviationOf.get(block);
+      if (!pick) {
+        // Drawn when a call of the block first travels, so the picks follow the seed and nothing else.
+        pick = {
+          id: block * d.perCalls + 1 + world.rng.int(d.perCalls),
+          leg: world.rng.int(2) === 0 ? "request" : "reply",
+          holdMs: d.minHoldMs + world.rng.int(d.maxHoldMs - d.minHoldMs + 1),
+        };
+        this.deviationOf.set(block, pick);
+      }
+      if (pick.id === id && pick.leg === leg) {
+        ms += pick.holdMs;
+        world.trace.record(world.now(), "deviation", who, `#${id} ${method}: ${leg} held ${pick.holdMs} ms`);
+        recording()?.print(`scheduler: #${id} ${method} (${who}): ${leg} held ${pick.holdMs} ms`, undefined);
+      }
+    }
+    return ms;
   }
 
   /** Takes one call from the end's budget for the current millisecond; false when it is spent. */

@@ -484,23 +484,47 @@ describe("raftgrade grader (command line)", function () {
     ]);
   });
 
+  it("--test names a test of a part that runs only when named, without --part", () => {
+    const dir = path.join(tmp, "named-3x");
+    const out = raftgrade(
+      "grade",
+      "--impl",
+      "reference",
+      "--test",
+      "3X/TestStaleVoteReply3X",
+      "--html-pages",
+      "0",
+      "--no-reference-timing",
+      "--out",
+      dir,
+    );
+    expect(out.status, out.stdout + out.stderr).to.equal(0);
+    const results = readJson(path.join(dir, "results.json"));
+    expect(results.runs.map((r: { id: string }) => r.id)).to.deep.equal(["3X/TestStaleVoteReply3X"]);
+    expect(results.byTest[0].hazards).to.deep.equal([
+      { hazard: "a vote granted in one term delivered after its candidate's term moved on", reached: 1, runs: 1 },
+    ]);
+    expect(out.stdout).to.include("Hazard coverage:\n  3X/TestStaleVoteReply3X: a vote granted");
+  });
+
   it("list without --part shows every test, the classic lab's and the parts beyond the lab marked as run only when named", () => {
     const list = raftgrade("list");
     expect(list.status, list.stderr).to.equal(0);
     expect(list.stdout).to.match(/^3A\/TestInitialElection3A +3A +33\.34$/m);
     expect(list.stdout).to.match(/^classic-4A\/TestBasic4A +classic-4A +\d+\.\d\d  \(run only when named\)$/m);
     expect(list.stdout).to.include(
-      "58 tests (700 points) run by default; 26 tests (300 points) of 3X, classic-4A, classic-4B run only when named",
+      "58 tests (700 points) run by default; 27 tests (300 points) of 3X, classic-4A, classic-4B run only when named",
     );
     const json = JSON.parse(raftgrade("list", "--json").stdout) as { id: string; runByDefault: boolean }[];
     expect(json.filter((t) => !t.runByDefault).map((t) => t.id))
-      .to.have.length(26)
+      .to.have.length(27)
       .and.to.satisfy((ids: string[]) => ids.every((id) => id.startsWith("classic-") || id.startsWith("3X/")));
     const beyond = raftgrade("list", "--part", "beyond", "--json");
     expect((JSON.parse(beyond.stdout) as { id: string }[]).map((t) => t.id)).to.deep.equal([
       "3X/TestFigure8Scenario3X",
       "3X/TestVoterRestartsAfterVote3X",
       "3X/TestStaleVoteReply3X",
+      "3X/TestFigure8Latency3X",
     ]);
   });
 });

@@ -338,3 +338,67 @@ describe("network (raftgrade semantics)", () => {
       expect(typeof (end as ClientEnd).call).to.equal("function");
     }));
 });
+
+describe("network: latency and the deviation scheduler (the parts beyond the lab)", () => {
+  /** Each call's round-trip time in virtual ms, 200 calls one after another, and the trace's deviation lines. */
+  async function roundTrips(seed: number, configure: (net: Network) => void) {
+    const times: number[] = [];
+    const result = await simulate(async (world) => {
+      const { net, end } = setup(world);
+      net.endCallsPerMs = Infinity; // the delays alone, without the per-end pacing
+      configure(net);
+      for (let i = 0; i < 200; i++) {
+        const t0 = world.now();
+        expect(await end.call("JunkServer.handler2", i)).to.equal(`handler2-${i}`);
+        times.push(world.now() - t0);
+      }
+    }, seed);
+    const deviations = (await traceOf(seed, configure)).filter((e) => e.kind === "deviation");
+    return { times, deviations, hash: result.traceHash };
+  }
+
+  async function traceOf(seed: number, configure: (net: Network) => void) {
+    const result = await runSimulation({ seed, traceAll: true }, async (world) => {
+      const { net, end } = setup(world);
+      net.endCallsPerMs = Infinity;
+      configure(net);
+      for (let i = 0; i < 200; i++) await end.call("JunkServer.handler2", i);
+    });
+    return result.trace ?? [];
+  }
+
+  it("latency: each request and each reply takes baseMs + 0..jitterMs, drawn from the seed", async () => {
+    const fixed = await roundTrips(1, (net) => (net.latency = { baseMs: 5, jitterMs: 0 }));
+    expect(new Set(fixed.times)).to.deep.equal(new Set([10]));
+    const a = await roundTrips(7, (net) => (net.latency = { baseMs: 1, jitterMs: 15 }));
+    expect(Math.min(...a.times)).to.be.at.least(2);
+    expect(Math.max(...a.times)).to.be.at.most(32);
+    expect(new Set(a.times).size).to.be.above(10); // jitter, not a constant
+    const again = await roundTrips(7, (net) => (net.latency = { baseMs: 1, jitterMs: 15 }));
+    expect(again.times).to.deep.equal(a.times);
+    expect(again.hash).to.equal(a.hash);
+    expect(a.deviations).to.deep.equal([]);
+  });
+
+  it("deviations: in each block of perCalls RPCs exactly one request or reply is held, for minHoldMs..maxHoldMs, the same on the same seed", async () => {
+    const configure = (net: Network) => (net.deviations = { perCalls: 20, minHoldMs: 300, maxHoldMs: 900 });
+    const a = await roundTrips(3, configure);
+    const held = a.times.filter((t) => t > 0);
+    expect(held).to.have.length(10);
+    for (const t of held) expect(t).to.be.within(300, 900);
+    expect(a.times.map((t, i) => (t > 0 ? Math.floor(i / 20) : -1)).filter((b) => b >= 0)).to.deep.equal([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    expect(a.deviations).to.have.length(10);
+    expect(a.deviations[0].what).to.match(/^#\d+ JunkServer\.handler2: (request|reply) held \d+ ms$/);
+    const again = await roundTrips(3, configure);
+    expect(again.times).to.deep.equal(a.times);
+    const other = await roundTrips(4, configure);
+    expect(other.times).to.not.deep.equal(a.times);
+  });
+
+  it("neither is set by default: the lab's schedules draw nothing for them", async () => {
+    const plain = await roundTrips(1, () => {});
+    expect(new Set(plain.times)).to.deep.equal(new Set([0]));
+  });
+});

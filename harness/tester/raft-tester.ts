@@ -20,6 +20,12 @@ import { recording } from "../sim/recorder";
 
 /** The tester "generously allows" one second for an election. */
 export const RAFT_ELECTION_TIMEOUT = 1000;
+
+/** The Figure 8 tests' pause between rounds: mostly a few ms, one time in ten up to half an election timeout. */
+export async function figure8Pause(world: World): Promise<void> {
+  if (world.rng.int(1000) < 100) await world.sleep(world.rng.int(RAFT_ELECTION_TIMEOUT / 2));
+  else await world.sleep(world.rng.int(13));
+}
 /** The snapshot applier snapshots every 10 entries. */
 export const SNAPSHOT_INTERVAL = 10;
 /** 3D: persisted Raft state must stay below this many bytes. */

@@ -3,15 +3,9 @@
  * is the tester's ShutdownServer: state survives only through the persister.
  */
 import { labTest } from "../../harness/run/lab-test";
-import { RaftTester, RAFT_ELECTION_TIMEOUT } from "../../harness/tester/raft-tester";
+import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Pause } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
-
-/** Sleeps like the Figure 8 tests: 10 % of the time up to half an election timeout, else 0-12 ms. */
-async function figure8Pause(world: World): Promise<void> {
-  if (world.rng.int(1000) < 100) await world.sleep(world.rng.int(RAFT_ELECTION_TIMEOUT / 2));
-  else await world.sleep(world.rng.int(13));
-}
 
 describe("3C", () => {
   labTest("3C", "TestPersist13C", async (world) => {
