@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { runSimulation, World } from "../sim/world";
 import { RaftInvariants } from "../tester/invariants";
+import { LeadershipLog } from "../tester/leadership-log";
 
 /** Runs checks against a fresh RaftInvariants for 3 servers; resolves to the run's failure, if any. */
 async function violate(steps: (inv: RaftInvariants, world: World) => void) {
@@ -78,5 +79,31 @@ describe("Raft invariants", () => {
       inv.applied(1, 1, 202); // a different command from another server: no majority had 101
     });
     expect(failure).to.equal(undefined);
+  });
+});
+
+describe("leadership log (what a failure to elect or agree says the cluster did)", () => {
+  const s = (term: number, isLeader = false) => ({ term, isLeader });
+
+  it("a livelock: a new term every 300 ms, each leader gone within 40 ms", () => {
+    const log = new LeadershipLog(3);
+    log.observe(0, [s(1), s(1), s(1)]);
+    for (let k = 0; k < 20; k++) {
+      const t = 1000 + 300 * k;
+      log.observe(t, [s(2 + k, k % 3 === 0), s(2 + k, k % 3 === 1), s(2 + k, k % 3 === 2)]);
+      log.observe(t + 40, [s(2 + k), s(2 + k), s(2 + k)]);
+    }
+    expect(log.describe(7000, 5000, () => true)).to.equal(
+      "in the last 5.0 s (getState after every event): 16 new terms (6 to 21); leadership claimed 16 times, longest: server 1 in term 6 for 0.040 s, server 2 in term 7 for 0.040 s, server 0 in term 8 for 0.040 s",
+    );
+  });
+
+  it("no election at all, and a claim that outlives a disconnection", () => {
+    const log = new LeadershipLog(3);
+    log.observe(0, [s(3, true), s(3), s(3)]);
+    log.observe(9000, [s(3, true), undefined, s(3)]);
+    expect(log.describe(10_000, 5000, (i) => i !== 0)).to.equal(
+      "in the last 5.0 s (getState after every event): no server started an election (no new term); leadership claimed 1 time, longest: server 0 (disconnected now) in term 3 for 5.000 s (still)",
+    );
   });
 });

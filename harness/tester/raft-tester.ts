@@ -14,6 +14,7 @@ import { Channel } from "../api/channel";
 import type { ApplyMsg, Raft, RaftFactory, RaftState, StartResult } from "../api/raft";
 import type { ClientEnd } from "../api/network";
 import { ServerGroup } from "./group";
+import { LeadershipLog } from "./leadership-log";
 import { TestRun, callChecked, fatal, gradedLayer, hasMethods, showCommand as show } from "./harness";
 import { RaftInvariants } from "./invariants";
 import { recording } from "../sim/recorder";
@@ -64,6 +65,8 @@ export class RaftTester {
   private maxIndex = 0;
   /** Safety checked after every event (on unless the run is lab-equivalent only, --no-invariants). */
   private readonly invariants: RaftInvariants | undefined;
+  /** With the invariants: who led when, to say what the cluster did when no leader or no agreement came. */
+  private readonly leadership: LeadershipLog | undefined;
 
   constructor(
     readonly world: World,
@@ -87,10 +90,13 @@ export class RaftTester {
     );
     if (world.settings.invariants) {
       const invariants = new RaftInvariants(world, n, sameCommand, (i) => this.group.lastChange(i));
+      const leadership = new LeadershipLog(n);
       this.invariants = invariants;
+      this.leadership = leadership;
       world.onEvent(() => {
         const states = this.rafts.map((raft, i) => (raft ? this.getState(i) : undefined));
         recording()?.raftStates(states, (i) => this.group.serverName(i)); // before the check, so a violating state is on the report
+        leadership.observe(world.now(), states);
         invariants.checkStates(states);
       });
     }
@@ -282,7 +288,7 @@ export class RaftTester {
       }
       if (leaders.size > 0) return leaders.get(lastTermWithLeader)![0];
     }
-    return fatal("expected one leader, got none");
+    return fatal(`expected one leader, got none${this.whatLeadershipDid(5000)}`);
   }
 
   /** All connected servers agree on the term; returns it (−1 if none is connected). */
@@ -353,12 +359,19 @@ export class RaftTester {
           }
           await this.world.sleep(20);
         }
-        if (!retry) fatal(`one(${show(command)}) failed to reach agreement`);
+        if (!retry) fatal(`one(${show(command)}) failed to reach agreement${this.whatLeadershipDid(2000)}`);
       } else {
         await this.world.sleep(50);
       }
     }
-    return fatal(`one(${show(command)}) failed to reach agreement`);
+    return fatal(`one(${show(command)}) failed to reach agreement${this.whatLeadershipDid(10_000)}`);
+  }
+
+  /** "; in the last 5.0 s ...": what the servers did about leadership, when the invariants watched them. */
+  private whatLeadershipDid(windowMs: number): string {
+    return this.leadership
+      ? `; ${this.leadership.describe(this.world.now(), windowMs, (i) => this.group.isConnected(i))}`
+      : "";
   }
 
   /** Waits (exponential back-off from 10 ms, 30 polls) for n servers to apply index; −1 if the term moved past startTerm. */
