@@ -2,7 +2,7 @@
  * The parts beyond the lab (3X): the nemesis reads vote replies by shape, whatever their field
  * names; the reference passes every scenario on seeds 1-5, reaching each scenario's hazard; and the
  * classic bugs the lab's tests let through (a vote not persisted, Figure 8's commit by counting, a
- * stale vote counted) are caught on each of those 5 seeds, by the scenario written for them.
+ * stale vote counted, an acknowledgement before persisting) are caught on each of those 5 seeds, by the scenario written for them.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { encode } from "../sim/codec";
-import { voteAnswer } from "../tester/nemesis";
+import { voteAnswer, appendAnswer } from "../tester/nemesis";
 import type { HandledRpc } from "../sim/network";
 import { makeMutant } from "./mutants/make-mutant";
 import { BROKEN_RAFTS } from "./mutants/broken-rafts";
@@ -18,12 +18,12 @@ import type { Report } from "../report/report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-const rpc = (method: string, reply: unknown): HandledRpc => ({
+const rpc = (method: string, reply: unknown, args: unknown = null): HandledRpc => ({
   id: 1,
   method,
   from: "server-0-1",
   server: "server-0-2",
-  args: new Uint8Array(),
+  args: encode(args),
   reply: encode(reply),
 });
 
@@ -66,14 +66,29 @@ describe("the parts beyond the lab (3X)", function () {
     expect(voteAnswer(rpc("Raft.appendEntries", { term: 1, success: true }))).to.equal(undefined);
   });
 
+  it("reads an append call by its shape: entries carried and success, under any casing", () => {
+    const entries = [{ term: 1, command: 5 }];
+    expect(appendAnswer(rpc("Raft.appendEntries", { term: 1, success: true }, { term: 1, entries }))).to.deep.equal({
+      entries: 1,
+      success: true,
+    });
+    expect(appendAnswer(rpc("Raft.AppendEntries", { Term: 1, Success: false }, { Entries: [] }))).to.deep.equal({
+      entries: 0,
+      success: false,
+    });
+    expect(appendAnswer(rpc("Node.append", 7, 8))).to.deep.equal({ entries: 0, success: undefined });
+    expect(appendAnswer(rpc("Raft.requestVote", { voteGranted: true }))).to.equal(undefined);
+  });
+
   it("the reference passes every 3X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
     const report = grade3X("reference", "reference");
-    expect(report.runs).to.have.length(20);
+    expect(report.runs).to.have.length(25);
     expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
     expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
       ["3X/TestFigure8Scenario3X", ["5/5"]],
       ["3X/TestVoterRestartsAfterVote3X", ["5/5"]],
       ["3X/TestStaleVoteReply3X", ["5/5"]],
+      ["3X/TestAckThenCrash3X", ["5/5"]],
       ["3X/TestFigure8Latency3X", undefined],
     ]);
   });
@@ -82,6 +97,7 @@ describe("the parts beyond the lab (3X)", function () {
     ["forgets-vote", "3X/TestVoterRestartsAfterVote3X"],
     ["figure-8-commit", "3X/TestFigure8Scenario3X"],
     ["counts-stale-votes", "3X/TestStaleVoteReply3X"],
+    ["acks-before-persisting", "3X/TestAckThenCrash3X"],
   ]) {
     it(`${name}: caught by ${test} on each of seeds 1-5, and by nothing else of 3X`, () => {
       const variant = BROKEN_RAFTS.find((b) => b.name === name)!;

@@ -19,35 +19,56 @@ export interface VoteAnswer {
 /** The answer of a vote request (a method named like "vote"), or undefined for any other RPC. */
 export function voteAnswer(rpc: HandledRpc): VoteAnswer | undefined {
   if (!/vote/i.test(rpc.method)) return undefined;
-  let reply: unknown;
-  try {
-    reply = decode(rpc.reply);
-  } catch {
-    return { granted: undefined, term: undefined };
-  }
-  const fields = typeof reply === "object" && reply !== null ? Object.entries(reply) : [];
+  const fields = fieldsOf(rpc.reply);
   const granted = fields.find(([k, v]) => /grant/i.test(k) && typeof v === "boolean")?.[1] as boolean | undefined;
   const term = fields.find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as number | undefined;
   return { granted, term };
 }
 
+/** What an AppendEntries call and its reply say, read by shape: entries carried (an array field named like "entries"), and success. */
+export interface AppendAnswer {
+  entries: number;
+  success: boolean | undefined;
+}
+
+/** The shape of an append call (a method named like "append"), or undefined for any other RPC. */
+export function appendAnswer(rpc: HandledRpc): AppendAnswer | undefined {
+  if (!/append/i.test(rpc.method)) return undefined;
+  const args = fieldsOf(rpc.args);
+  const reply = fieldsOf(rpc.reply);
+  const entries = args.find(([k, v]) => /entr/i.test(k) && Array.isArray(v))?.[1] as unknown[] | undefined;
+  const success = reply.find(([k, v]) => /success|ok/i.test(k) && typeof v === "boolean")?.[1] as boolean | undefined;
+  return { entries: entries?.length ?? 0, success };
+}
+
+function fieldsOf(bytes: Uint8Array): [string, unknown][] {
+  try {
+    const value = decode(bytes);
+    return typeof value === "object" && value !== null ? Object.entries(value) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Crashes a voter and restarts it from its persister right after it grants a vote (or answers a
- * vote request at all, when the reply has no field that says whether it granted). A Raft that
- * does not persist votedFor before answering then votes again in the same term.
+ * Crashes a server and restarts it from its persister right after it gives an answer of a kind
+ * (`match` says what the answer was, or undefined to let it pass), while armed for that server.
  */
-export class VoterRestarts {
-  static readonly HAZARD = "a voter restarted right after granting its vote, its election still open";
+class RestartsOnAnswer {
   private armedFor: number | undefined;
   /** How many times it struck: a scenario that never struck did not test anything. */
   strikes = 0;
 
-  constructor(private readonly ts: RaftTester) {
+  constructor(
+    private readonly ts: RaftTester,
+    private readonly hazard: string,
+    private readonly match: (rpc: HandledRpc) => string | undefined,
+  ) {
     ts.net.onHandled = (rpc) => this.seen(rpc);
-    ts.world.aimAt(VoterRestarts.HAZARD);
+    ts.world.aimAt(hazard);
   }
 
-  /** Strike after every vote server i grants, until disarmed. */
+  /** Strike after every such answer of server i, until disarmed. */
   arm(i: number): void {
     this.armedFor = i;
   }
@@ -59,11 +80,11 @@ export class VoterRestarts {
   private seen(rpc: HandledRpc): void {
     const i = this.armedFor;
     if (i === undefined || rpc.server !== this.ts.group.serverName(i)) return;
-    const vote = voteAnswer(rpc);
-    if (!vote || vote.granted === false) return;
+    const said = this.match(rpc);
+    if (said === undefined) return;
     this.strikes++;
     const world = this.ts.world;
-    const what = `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (granted: ${vote.granted ?? "?"}, term ${vote.term ?? "?"}): crash and restart it`;
+    const what = `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (${said}): crash and restart it`;
     world.trace.record(world.now(), "nemesis", "tester", what, i);
     recording()?.print(`nemesis: ${what}`, undefined); // the run page's log; the timeline shows the crash and the restart
     // The reply is already on its way; the crash comes right behind it, at the same instant.
@@ -71,7 +92,39 @@ export class VoterRestarts {
       if (this.armedFor !== i || !this.ts.group.isRunning(i)) return;
       this.ts.crash(i);
       this.ts.restart(i);
-      world.reached(VoterRestarts.HAZARD);
+      world.reached(this.hazard);
+    });
+  }
+}
+
+/**
+ * Crashes a voter and restarts it right after it grants a vote (or answers a vote request at all,
+ * when the reply has no field that says whether it granted). A Raft that does not persist
+ * votedFor before answering then votes again in the same term.
+ */
+export class VoterRestarts extends RestartsOnAnswer {
+  static readonly HAZARD = "a voter restarted right after granting its vote, its election still open";
+  constructor(ts: RaftTester) {
+    super(ts, VoterRestarts.HAZARD, (rpc) => {
+      const vote = voteAnswer(rpc);
+      if (!vote || vote.granted === false) return undefined;
+      return `granted: ${vote.granted ?? "?"}, term ${vote.term ?? "?"}`;
+    });
+  }
+}
+
+/**
+ * Crashes a follower and restarts it right after it acknowledges new entries. A Raft that answers
+ * before its log is on the persister (persisting later, or in batches) then loses entries its
+ * leader has counted toward a commit.
+ */
+export class AckRestarts extends RestartsOnAnswer {
+  static readonly HAZARD = "a follower restarted right after acknowledging new entries";
+  constructor(ts: RaftTester) {
+    super(ts, AckRestarts.HAZARD, (rpc) => {
+      const append = appendAnswer(rpc);
+      if (!append || append.entries === 0 || append.success !== true) return undefined;
+      return `success, ${append.entries} entr${append.entries === 1 ? "y" : "ies"}`;
     });
   }
 }

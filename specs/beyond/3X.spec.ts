@@ -7,7 +7,7 @@
  */
 import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Pause } from "../../harness/tester/raft-tester";
-import { VoterRestarts, VoteGrantsHeld } from "../../harness/tester/nemesis";
+import { VoterRestarts, VoteGrantsHeld, AckRestarts } from "../../harness/tester/nemesis";
 import { fatal } from "../../harness/tester/harness";
 
 describe("3X", () => {
@@ -154,6 +154,43 @@ describe("3X", () => {
     ts.end();
   });
 
+  /**
+   * A follower crashes and restarts right after it acknowledges a new entry, which its leader then
+   * commits with that acknowledgement alone; the leader crashes too. A Raft that answers before
+   * the entry is on its persister comes back without it, and with the third server elects a
+   * leader that puts another command at that index: a committed entry lost.
+   */
+  labTest("3X", "TestAckThenCrash3X", async (world) => {
+    const servers = 3;
+    const ts = new RaftTester(world, servers, true, false);
+    const nemesis = new AckRestarts(ts);
+    ts.begin("Test (3X): a follower restarts right after acknowledging an entry");
+
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      await ts.one(ts.randCommand(), servers, true);
+      // Only f can acknowledge: the leader needs f's answer to commit x.
+      const leader = await ts.checkOneLeader();
+      const [f, other] = ts.group.all().filter((i) => i !== leader);
+      ts.disconnect(other);
+      nemesis.arm(f);
+      const x = ts.randCommand();
+      const sx = ts.start(leader, x);
+      if (!sx.isLeader) fatal(`server ${leader} lost leadership before Start`);
+      await world.sleep(RAFT_ELECTION_TIMEOUT / 2); // f acknowledges, restarts; the leader commits x
+      nemesis.disarm();
+
+      // The leader goes; f and the third server must keep x, which the leader applied.
+      ts.crash(leader);
+      ts.connect(other);
+      await ts.one(ts.randCommand(), servers - 1, true);
+      ts.restart(leader);
+    }
+    if (nemesis.strikes === 0) fatal(`no follower ever acknowledged an entry in ${rounds} rounds`);
+
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
   /**
    * The lab's Figure 8 churn (leaders crash right after Start, servers come back at random) on a
    * network where messages take time: 1-16 ms each way, and in every 30 RPCs one request or reply,

@@ -156,4 +156,22 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       },
     ],
   },
+  {
+    name: "acks-before-persisting",
+    why: "a follower acknowledges new entries before they are on its persister (it persists 10 ms later)",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: "  if (changed) persist(rf);\n\n  // Commit only what this request proved",
+        replace: "  if (changed) setTimeout(() => persist(rf), 10);\n\n  // Commit only what this request proved",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestAckThenCrash3X",
+        message:
+          /^(apply error: commit index=\d+ server=\d \d+ != server=\d \d+|invariant violated: commit durability)/,
+      },
+    ],
+  },
 ];
