@@ -8,6 +8,7 @@ import type { RunOutcome } from "../run/outcome";
 import { isPassed } from "../run/outcome";
 import { barChart, ChartRow } from "./charts";
 import { escapeHtml, page } from "./shared";
+import { describeLabVerdict } from "../report/table";
 
 /** What the index says about a failing run's page: where it is, or why there is none. */
 export interface PageStatus {
@@ -101,7 +102,7 @@ function failingRun(r: RunOutcome, status: PageStatus | undefined): string {
   const page = status?.href
     ? `<a class="run-link" data-test="${escapeHtml(r.id)}" data-seed="${r.seed}" href="${escapeHtml(status.href)}">timeline, messages and log</a>${status.sameHash === false ? ` <span class="failed">(the replay did not repeat the graded run: see its page)</span>` : ""}`
     : `<span class="muted no-page">no page: ${escapeHtml(status?.reason ?? "not replayed")}</span>`;
-  return `<li data-test="${escapeHtml(r.id)}" data-seed="${r.seed}"><b>${escapeHtml(r.id)}</b> seed ${r.seed} [${escapeHtml(r.failureKind ?? "test")}]: ${escapeHtml(clip(r.message ?? "", 400))}<br>${page}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ""}</li>`;
+  return `<li data-test="${escapeHtml(r.id)}" data-seed="${r.seed}"><b>${escapeHtml(r.id)}</b> seed ${r.seed} [${escapeHtml(r.failureKind ?? "test")}]: ${escapeHtml(clip(r.message ?? "", 400))}${r.labVerdict ? `<br><span class="lab-verdict">the lab's own checks on this seed: ${escapeHtml(clip(describeLabVerdict(r.labVerdict), 300))}</span>` : ""}<br>${page}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ""}</li>`;
 }
 
 function referenceNote(report: Report): string {

@@ -1,6 +1,6 @@
 /** The end-of-run text: a table per test, each failing run with its replay command, and the score. */
 import type { Report } from "./report";
-import { isPassed } from "../run/outcome";
+import { isPassed, type RunOutcome } from "../run/outcome";
 import type { MeanSd } from "./stats";
 
 /** Failing runs listed per test on the terminal; the rest are in results.json. */
@@ -21,6 +21,11 @@ export function formatTable(report: Report): string {
   const line = (cells: string[]) =>
     cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** "passed", or "failed [test]: apply error: ..." (first line): what the lab-only run of an invariant failure said. */
+export function describeLabVerdict(v: NonNullable<RunOutcome["labVerdict"]>): string {
+  return v.status === "failed" ? `failed [${v.failureKind ?? "test"}]: ${(v.message ?? "").split("\n")[0]}` : v.status;
 }
 
 /** Per test that names hazards: how many of its runs reached each (empty when no test names any). */
@@ -46,6 +51,8 @@ export function formatFailures(report: Report): string {
     const runs = failed.filter((r) => r.id === s.id);
     for (const r of runs.slice(0, FAILURES_SHOWN_PER_TEST)) {
       lines.push(`  ${r.id} seed ${r.seed} [${r.failureKind ?? "test"}]: ${(r.message ?? "failed").split("\n")[0]}`);
+      if (r.labVerdict)
+        lines.push(`    the lab's own checks on this seed (--no-invariants): ${describeLabVerdict(r.labVerdict)}`);
       if (r.replay) lines.push(`    ${r.replay}`);
     }
     if (runs.length > FAILURES_SHOWN_PER_TEST)

@@ -33,6 +33,11 @@ export interface RunOutcome {
   crossings?: { steps: number; callouts: number };
   /** With --check-determinism: where a second run on the same seed parted from the first. */
   nondeterminism?: string;
+  /**
+   * For a run an invariant failed: the lab's own verdict on the same seed, from a second run with
+   * the invariants off, so that neither verdict hides the other.
+   */
+  labVerdict?: { status: RunStatus; failureKind?: FailureKind; message?: string };
   /** For a failed run: the command that replays it. */
   replay?: string;
   /** For a failed run: the end of what the run printed (the tester's lines and the graded code's own). */

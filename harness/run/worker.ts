@@ -4,7 +4,7 @@
  * from the environment the grader set (config.ts), read once at the start; the seed comes with each item.
  */
 import { configFromEnvironment } from "./config";
-import { runLabTest, type RunSetup } from "./lab-test";
+import { runLabTest, type RunSetup, type LabTestMeta } from "./lab-test";
 import { startGradedSidesAhead } from "../sealed/run";
 import { killGradedProcesses } from "../sealed/host";
 import { loadSpecs, LoadedSpecs } from "./discover";
@@ -107,6 +107,24 @@ function tamperedInRun(outcome: RunOutcome, changed: string[]): RunOutcome {
   };
 }
 
+/**
+ * The lab's own verdict on a seed an invariant failed: the same run with the invariants off (the
+ * invariants only read, so the schedule is the same up to where they fired).
+ */
+async function labVerdictOf(test: LabTestMeta, setup: RunSetup, seed: number): Promise<RunOutcome["labVerdict"]> {
+  try {
+    const lab = (await runLabTest(test, { ...setup, config: { ...setup.config, invariants: false } }, seed)).record;
+    if (!lab.failureKind) return { status: lab.warnings.length > 0 ? "passed-with-warning" : "passed" };
+    return { status: "failed", failureKind: lab.failureKind, message: lab.failureMessage };
+  } catch (e) {
+    return {
+      status: "failed",
+      failureKind: "grader",
+      message: `the lab-only run could not be carried out: ${String(e)}`,
+    };
+  }
+}
+
 /** Runs one test on one seed, capturing what it prints. */
 async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: number): Promise<RunOutcome> {
   const test = specs.byId.get(id);
@@ -126,6 +144,7 @@ async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: num
   } finally {
     output.stop();
   }
+  const labVerdict = record.failureKind === "invariant" ? await labVerdictOf(test, setup, seed) : undefined;
   const warnings = [
     ...record.warnings,
     ...(record.nondeterminism ? [`not deterministic: ${record.nondeterminism}`] : []),
@@ -149,6 +168,7 @@ async function runOne(specs: LoadedSpecs, setup: RunSetup, id: string, seed: num
     traceHash: record.traceHash,
     crossings: record.crossings,
     nondeterminism: record.nondeterminism,
+    labVerdict,
     output: failed ? output.text() : undefined,
   };
 }
