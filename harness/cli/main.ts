@@ -219,6 +219,21 @@ export async function main(argv: string[]): Promise<void> {
             default: "all",
             describe: "Trace events to print: all, none, or the last N",
           })
+          .option("trace-server", {
+            type: "string",
+            describe: "Print only trace events of these servers (comma-separated node names, e.g. server-0-1)",
+          })
+          .option("trace-kind", {
+            type: "string",
+            describe: "Print only trace events of these kinds or kind prefixes (e.g. rpc,crash,nemesis)",
+          })
+          .option("trace-from", { type: "string", describe: "Print only trace events from this virtual second on" })
+          .option("trace-to", { type: "string", describe: "Print only trace events up to this virtual second" })
+          .option("trace-timers", {
+            type: "boolean",
+            default: false,
+            describe: "Also print timer firings (hidden by default: they are most of a long trace)",
+          })
           .option("html", {
             type: "string",
             describe:
@@ -239,6 +254,13 @@ export async function main(argv: string[]): Promise<void> {
           invariants: args.invariants,
           strictLinearizability: args.strictLinearizability,
           trace: args.trace,
+          traceFilter: {
+            server: args.traceServer,
+            kind: args.traceKind,
+            from: args.traceFrom,
+            to: args.traceTo,
+            timers: args.traceTimers,
+          },
           html: args.html,
         });
       },

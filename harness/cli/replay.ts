@@ -14,6 +14,7 @@ import { parseSeed, parsePositiveInt } from "../run/plan";
 import { UsageError, EXIT } from "../run/errors";
 import { resolveImplementation, preloadLayers } from "../run/load";
 import { formatEvents } from "../sim/trace";
+import { filterEvents, parseTraceFilter, type TraceFilter, type TraceFilterOptions } from "../sim/trace-filter";
 import * as fs from "node:fs";
 import { captureOutput, Captured } from "../run/capture";
 import { activeWorld } from "../sim/world";
@@ -34,10 +35,13 @@ interface ReplayOptions {
   html?: string;
   /** Replay a run graded with --unsealed. */
   unsealed?: boolean;
+  /** Which trace events to print (servers, kinds, a window; timers only when asked). */
+  traceFilter?: TraceFilterOptions;
 }
 
 export async function replay(options: ReplayOptions): Promise<number> {
   let traceLimit: number;
+  let traceFilter: TraceFilter;
   let seed: number;
   let specs: ReturnType<typeof loadSpecs>;
   try {
@@ -48,6 +52,7 @@ export async function replay(options: ReplayOptions): Promise<number> {
         : options.trace === "none"
           ? 0
           : parsePositiveInt("--trace", options.trace);
+    traceFilter = parseTraceFilter(options.traceFilter ?? {});
     const partName = options.test.includes("/") ? options.test.slice(0, options.test.indexOf("/")) : "";
     const part = findPart(partName);
     if (!part)
@@ -118,9 +123,11 @@ export async function replay(options: ReplayOptions): Promise<number> {
   const { result } = run;
   const trace = result.trace ?? [];
   if (traceLimit > 0) {
-    const shown = trace.slice(-Math.min(traceLimit, trace.length));
+    const selected = filterEvents(trace, traceFilter);
+    const shown = selected.slice(-Math.min(traceLimit, selected.length));
+    const hidden = trace.length - selected.length;
     console.log(
-      `--- harness trace: ${trace.length} events${shown.length < trace.length ? `, the last ${shown.length} shown` : ""} ---`,
+      `--- harness trace: ${trace.length} events${hidden > 0 ? `, ${selected.length} selected (${describeFilter(traceFilter)})` : ""}${shown.length < selected.length ? `, the last ${shown.length} shown` : ""} ---`,
     );
     console.log(formatEvents(shown));
   }
@@ -191,4 +198,17 @@ function recordOutput(recorder: Recorder): Captured {
     if (activeWorld()) recorder.print(text, currentNode()?.name);
     terminal(text);
   });
+}
+
+/** "timers hidden; servers server-0-1; kinds rpc; 1.000-2.500 s": what the selection kept. */
+function describeFilter(f: TraceFilter): string {
+  const said = [
+    ...(f.timers || f.kinds.includes("timer") ? [] : ["timers hidden (--trace-timers shows them)"]),
+    ...(f.servers.length ? [`servers ${f.servers.join(", ")}`] : []),
+    ...(f.kinds.length ? [`kinds ${f.kinds.join(", ")}`] : []),
+    ...(f.fromMs > 0 || f.toMs < Infinity
+      ? [`${(f.fromMs / 1000).toFixed(3)}-${f.toMs === Infinity ? "end" : `${(f.toMs / 1000).toFixed(3)} s`}`]
+      : []),
+  ];
+  return said.join("; ");
 }

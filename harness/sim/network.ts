@@ -12,6 +12,7 @@ import { SimNode } from "./node";
 import { encode, decode, CodecError } from "./codec";
 import { ImplementationError, describeThrown } from "./errors";
 import { hashBytes } from "./trace";
+import { summarizeBytes } from "./rpc-summary";
 import { recording, FATE } from "./recorder";
 import type { ClientEnd } from "../api/network";
 import { handlerNames, QUEUED_CALL } from "./handlers";
@@ -225,12 +226,15 @@ export class Network {
       world.now(),
       "rpc.send",
       who,
-      `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes)`,
+      () =>
+        `#${id} ${serviceMethod} -> ${end.serverName ?? "?"} (${argBytes.length} bytes): ${summarizeBytes(argBytes)}`,
       hashBytes(argBytes, argBytes.length),
     );
     // The HTML report's recorder (replay --html only) follows the call's steps: `rec` is undefined otherwise.
     const rec = recording();
-    const r = rec ? rec.rpcSend(id, end.owner?.name ?? "tester", end.serverName, serviceMethod, argBytes.length) : -1;
+    const r = rec
+      ? rec.rpcSend(id, end.owner?.name ?? "tester", end.serverName, serviceMethod, argBytes.length, argBytes)
+      : -1;
     if (end.owner && !end.owner.alive) {
       rec?.rpcEnd(r, FATE.callerCrashed);
       return never(); // a crashed process sends nothing
@@ -265,7 +269,7 @@ export class Network {
       rec?.rpcEnd(r, FATE.serverDied);
       return end.owner && !end.owner.alive ? never() : null;
     }
-    rec?.rpcHandled(r);
+    rec?.rpcHandled(r, replyBytes);
     const held = this.onHandled?.({
       id,
       method: serviceMethod,
@@ -297,7 +301,8 @@ export class Network {
       world.now(),
       "rpc.reply",
       who,
-      `#${id} ${serviceMethod} reply (${replyBytes.length} bytes)`,
+      () =>
+        `#${id} ${serviceMethod} reply from ${end.serverName ?? "?"} (${replyBytes.length} bytes): ${summarizeBytes(replyBytes)}`,
       hashBytes(replyBytes, replyBytes.length),
     );
     rec?.rpcEnd(r, late ? FATE.late : FATE.delivered, replyBytes.length);

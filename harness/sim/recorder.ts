@@ -10,6 +10,7 @@
  * the clients' operations and the lines the run printed. `finish()` turns it into compact columns
  * (times as deltas or offsets), trimmed to budgets so that a long run still makes a usable page.
  */
+import { summarizeBytes } from "./rpc-summary";
 import { activeWorld } from "./world";
 
 /** What became of an RPC; the numbers are what the run data stores. */
@@ -44,6 +45,9 @@ export const BUDGET = {
   opLength: 96,
 } as const;
 
+/** Characters of each RPC's argument and reply summary on the run page. */
+const SUMMARY_CHARS = 90;
+
 /** The recorded run, as stored in run.json: columns of numbers, names by index into `nodes`. */
 export interface RecordedRun {
   /** Node names ("server-0-1", "clerk-3", "tester"); other fields refer to them by index. */
@@ -72,6 +76,9 @@ export interface RecordedRun {
     method: number[];
     bytes: number[];
     replyBytes: number[];
+    /** One-line summaries of the arguments and of the reply ("" when there was none). */
+    args: string[];
+    reply: string[];
     send: number[];
     arrive: number[];
     done: number[];
@@ -95,6 +102,9 @@ interface Rpc {
   method: number;
   bytes: number;
   replyBytes: number;
+  /** The encoded arguments and reply, summarised only for the RPCs the page keeps. */
+  argData: Uint8Array | undefined;
+  replyData: Uint8Array | undefined;
   send: number;
   arrive: number;
   done: number;
@@ -214,7 +224,7 @@ export class Recorder {
   // --- RPCs --------------------------------------------------------------------------------------
 
   /** A request entered the network; returns the handle the later steps of the call pass back. */
-  rpcSend(id: number, from: string, to: string | undefined, method: string, bytes: number): number {
+  rpcSend(id: number, from: string, to: string | undefined, method: string, bytes: number, data?: Uint8Array): number {
     let m = this.methodIndex.get(method);
     if (m === undefined) {
       m = this.methods.push(method) - 1;
@@ -227,6 +237,8 @@ export class Recorder {
       method: m,
       bytes,
       replyBytes: 0,
+      argData: data,
+      replyData: undefined,
       send: this.now(),
       arrive: -1,
       done: -1,
@@ -249,9 +261,11 @@ export class Recorder {
   }
 
   /** The handler returned its reply, which now travels back. */
-  rpcHandled(handle: number): void {
+  rpcHandled(handle: number, reply?: Uint8Array): void {
     const rpc = this.rpcs[handle - this.rpcsDropped];
-    if (rpc) rpc.done = this.now();
+    if (!rpc) return;
+    rpc.done = this.now();
+    rpc.replyData = reply;
   }
 
   /** The call ended: its reply reached the caller, or it failed as `fate` says. */
@@ -333,6 +347,8 @@ export class Recorder {
       method: [] as number[],
       bytes: [] as number[],
       replyBytes: [] as number[],
+      args: [] as string[],
+      reply: [] as string[],
       send: [] as number[],
       arrive: [] as number[],
       done: [] as number[],
@@ -348,6 +364,8 @@ export class Recorder {
         method: r.method,
         bytes: r.bytes,
         replyBytes: r.replyBytes,
+        args: r.argData ? summarizeBytes(r.argData, SUMMARY_CHARS) : "",
+        reply: r.replyData ? summarizeBytes(r.replyData, SUMMARY_CHARS) : "",
         send: r.send - last,
         arrive: offset(r.arrive),
         done: offset(r.done),

@@ -49,14 +49,15 @@ export class Trace {
 
   /**
    * Records one event. `key` is the part that identifies the event for determinism (kind, who, and
-   * numbers such as sizes and payload hashes); `what` is only for people.
+   * numbers such as sizes and payload hashes); `what` is only for people, and may be a function
+   * that makes the text when it is read (most events of a run are never read).
    */
-  record(t: number, kind: string, who: string, what: string, key = 0): void {
+  record(t: number, kind: string, who: string, what: string | (() => string), key = 0): void {
     this.mix(t);
     this.mix(hashString(kind));
     this.mix(hashString(who));
     this.mix(key);
-    const event: TraceEvent = { t, kind, who, what };
+    const event: TraceEvent = typeof what === "string" ? { t, kind, who, what } : lazyEvent(t, kind, who, what);
     this.ring[this.next] = event;
     this.next = (this.next + 1) % this.ring.length;
     this.count++;
@@ -90,6 +91,19 @@ export class Trace {
     }
     return out.slice(-limit);
   }
+}
+
+/** An event whose text is made only when someone reads it (an RPC's summary decodes its bytes). */
+function lazyEvent(t: number, kind: string, who: string, describe: () => string): TraceEvent {
+  let text: string | undefined;
+  return {
+    t,
+    kind,
+    who,
+    get what() {
+      return (text ??= describe());
+    },
+  };
 }
 
 /** Formats events one per line, with virtual time in seconds, for failure messages and replays. */

@@ -271,8 +271,38 @@ describe("raftgrade grader (command line)", function () {
       "5",
     );
     expect(r.status, r.stdout + r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/--- harness trace: \d+ events, the last 5 shown ---/);
+    expect(r.stdout).to.match(
+      /--- harness trace: \d+ events, \d+ selected \(timers hidden \(--trace-timers shows them\)\), the last 5 shown ---/,
+    );
     expect(traceHashOf(r.stdout)).to.equal(last.traceHash);
+  });
+
+  it("replay prints RPC summaries and selects trace events by server, kind and time; timers only when asked", () => {
+    const base = ["replay", "--impl", "reference", "--test", "3A/TestReElection3A", "--seed", "1"];
+    const lines = (out: string) =>
+      out.slice(out.indexOf("--- harness trace"), out.indexOf("--- result ---")).split("\n").slice(1).filter(Boolean);
+    const all = raftgrade(...base, "--trace-timers");
+    expect(lines(all.stdout).some((l) => /^\s+\d+\.\d{3}s\s+timer\s/.test(l))).to.equal(true);
+    const plain = raftgrade(...base);
+    expect(lines(plain.stdout).some((l) => /^\s+\d+\.\d{3}s\s+timer\s/.test(l))).to.equal(false);
+    expect(plain.stdout).to.match(
+      /Raft\.requestVote -> server-0-\d \(\d+ bytes\): term 1, candidateId \d, lastLogIndex 0, lastLogTerm 0/,
+    );
+    expect(plain.stdout).to.match(/Raft\.requestVote reply from server-0-\d \(\d+ bytes\): term 1, voteGranted true/);
+    const some = raftgrade(...base, "--trace-server", "server-0-1", "--trace-kind", "rpc", "--trace-to", "1.5");
+    expect(some.status, some.stderr).to.equal(0);
+    expect(some.stdout).to.include(
+      "selected (timers hidden (--trace-timers shows them); servers server-0-1; kinds rpc; 0.000-1.500 s)",
+    );
+    const selected = lines(some.stdout);
+    expect(selected.length).to.be.greaterThan(3);
+    for (const l of selected) {
+      expect(l).to.match(/^\s+(0|1)\.\d{3}s\s+rpc\./);
+      expect(l).to.match(/server-0-1/);
+    }
+    expect(traceHashOf(some.stdout)).to.equal(traceHashOf(all.stdout)); // selecting changes what is printed, not the run
+    const bad = raftgrade(...base, "--trace-from", "2", "--trace-to", "1");
+    expect([bad.status, bad.stderr.trim()]).to.deep.equal([2, "raftgrade: --trace-from is after --trace-to"]);
   });
 
   it("merge combines the shards' coverage (a line any shard ran counts) and renders the HTML index", async () => {

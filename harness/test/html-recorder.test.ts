@@ -76,7 +76,9 @@ describe("the run recorder (replay --html)", function () {
       if (f === FATE.delivered || f === FATE.late) {
         expect(0 <= arrive && arrive <= done && done <= end, `RPC #${r.id[i]}`).to.equal(true);
         expect(r.replyBytes[i]).to.be.greaterThan(0);
+        expect(r.reply[i], `RPC #${r.id[i]}`).to.match(/^term \d+, /); // the reply's summary
       }
+      expect(r.args[i], `RPC #${r.id[i]}`).to.match(/^term \d+, (candidateId|leaderId) \d+/);
       if (f === FATE.late) expect(end - done).to.be.at.least(200); // long reordering: 200 ms or more
       if (f === FATE.requestDropped || f === FATE.unreachable)
         expect([arrive, done, end >= 0]).to.deep.equal([-1, -1, true]);

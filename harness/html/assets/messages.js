@@ -223,6 +223,8 @@
       RPCS.bytes[i] +
       " bytes" +
       (RPCS.replyBytes[i] ? ", reply " + RPCS.replyBytes[i] + " bytes" : "") +
+      (RPCS.args[i] ? "\nargs: " + RPCS.args[i] : "") +
+      (RPCS.reply[i] ? "\nreply: " + RPCS.reply[i] : "") +
       "\n" +
       "sent " +
       t(RPCS.send[i]) +

@@ -51,6 +51,8 @@ const RPCS = (() => {
     methods: r.methods,
     bytes: r.bytes,
     replyBytes: r.replyBytes,
+    args: r.args || [],
+    reply: r.reply || [],
     fate: r.fate,
     send,
     arrive: abs(r.arrive),
