@@ -7,7 +7,7 @@
  * Date, performance.now, process.hrtime) and a seeded Math.random. See protocol.ts.
  */
 import { format } from "node:util";
-import { SimNode, currentNode } from "../sim/node";
+import { SimNode, currentNode, nodeOfPromise, unhandledErrorPrefix } from "../sim/node";
 import { encode, decode } from "../sim/codec";
 import { Rng } from "../sim/rng";
 import { setAmbient } from "../sim/ambient";
@@ -466,11 +466,11 @@ class GradedRuntime {
     };
     process.exit = ((code?: unknown) => trap(`process.exit(${code ?? ""})`)) as typeof process.exit;
     process.abort = (() => trap("process.abort()")) as typeof process.abort;
-    const onError = (e: unknown) =>
+    const onError = (e: unknown, promise?: unknown) =>
       this.emit({
         e: "fail",
         kind: "implementation",
-        message: `unhandled error in the graded code: ${describeThrown(e)}`,
+        message: `${unhandledErrorPrefix(nodeOfPromise(promise) ?? currentNode(), this.now)}: ${describeThrown(e)}`,
         details: (e as Error)?.stack,
       });
     process.on("uncaughtException", onError);

@@ -14,6 +14,25 @@ export function currentNode(): SimNode | undefined {
   return storage.getStore();
 }
 
+/**
+ * The node whose code created a promise, when the runtime keeps it: Node 20's AsyncLocalStorage
+ * stores each promise's context on the promise itself. Undefined otherwise (other runtimes, or a
+ * promise made by the tester). Only names the server in an unhandled rejection's message.
+ */
+export function nodeOfPromise(promise: unknown): SimNode | undefined {
+  if (typeof promise !== "object" || promise === null) return undefined;
+  for (const key of Object.getOwnPropertySymbols(promise)) {
+    const value = (promise as Record<symbol, unknown>)[key];
+    if (value instanceof SimNode) return value;
+  }
+  return undefined;
+}
+
+/** "unhandled error in the graded code (server-0-2#1, at 0.150s virtual)": who and when, as far as known. */
+export function unhandledErrorPrefix(node: SimNode | undefined, nowMs: number): string {
+  return `unhandled error in the graded code (${node ? `${node.label}, ` : ""}at ${(nowMs / 1000).toFixed(3)}s virtual)`;
+}
+
 export class SimNode {
   /** False once crashed: its timers are cancelled and its RPCs and channel sends go nowhere. */
   alive = true;

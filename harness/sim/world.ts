@@ -8,7 +8,7 @@
 import * as sinon from "sinon";
 import { Rng, Seed, normalizeSeed } from "./rng";
 import { Trace, TraceEvent, formatEvents } from "./trace";
-import { SimNode, currentNode } from "./node";
+import { SimNode, currentNode, nodeOfPromise, unhandledErrorPrefix } from "./node";
 import { SimulationFailure, ImplementationError, describeThrown } from "./errors";
 import { setAmbient } from "./ambient";
 
@@ -485,11 +485,14 @@ function captureProcessErrors(world: World): Installed {
   const saved = events.map((event) => [event, process.listeners(event as any)] as const);
   for (const event of events) process.removeAllListeners(event);
   // A harness failure (a check in a tester's background task) is itself; anything else came from graded code.
-  const onError = (e: unknown) =>
+  const onError = (e: unknown, promise?: unknown) =>
     world.fail(
       e instanceof SimulationFailure
         ? e
-        : new ImplementationError(`unhandled error in the graded code: ${describeThrown(e)}`, e),
+        : new ImplementationError(
+            `${unhandledErrorPrefix(nodeOfPromise(promise) ?? currentNode(), world.now())}: ${describeThrown(e)}`,
+            e,
+          ),
     );
   for (const event of events) process.on(event as any, onError);
   return {

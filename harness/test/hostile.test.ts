@@ -116,7 +116,7 @@ const CASES: Case[] = [
     tests: ELECTION,
     kind: "implementation",
     message: new RegExp(
-      `^unhandled error in the graded code: Error: server 2: persisted state is corrupt ${at("unhandled-rejection", 6)}$`,
+      `^unhandled error in the graded code \\(server-0-2#1, at 0\\.150s virtual\\): Error: server 2: persisted state is corrupt ${at("unhandled-rejection", 6)}$`,
     ),
   },
   {
