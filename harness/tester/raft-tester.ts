@@ -291,6 +291,35 @@ export class RaftTester {
     return fatal(`expected one leader, got none${this.whatLeadershipDid(5000)}`);
   }
 
+  /**
+   * Liveness (parts beyond the lab): within `withinMs`, one connected server leads in the highest
+   * term any connected server is in, and keeps leading in that term for `holdMs`. A Raft that
+   * livelocks, keeps re-electing, or has no election at all fails with what the cluster did.
+   * Returns the leader.
+   */
+  async checkStableLeader(withinMs: number, holdMs: number): Promise<number> {
+    const t0 = this.world.now();
+    let held: { leader: number; term: number; since: number } | undefined;
+    while (this.world.now() - t0 <= withinMs + holdMs) {
+      const now = this.world.now();
+      const states = this.group
+        .all()
+        .filter((i) => this.group.isConnected(i) && this.rafts[i])
+        .map((i) => ({ i, ...this.getState(i) }));
+      const top = Math.max(...states.map((s) => s.term));
+      const leaders = states.filter((s) => s.isLeader && s.term === top);
+      const current = leaders.length === 1 ? { leader: leaders[0].i, term: top } : undefined;
+      if (!current || !held || current.leader !== held.leader || current.term !== held.term)
+        held = current && { ...current, since: now };
+      if (held && now - held.since >= holdMs) return held.leader;
+      if (!held && now - t0 > withinMs) break; // no leader by the bound: it cannot hold long enough any more
+      await this.world.sleep(50);
+    }
+    return fatal(
+      `no leader held on for ${(holdMs / 1000).toFixed(1)} s within ${(withinMs / 1000).toFixed(1)} s${this.whatLeadershipDid(this.world.now() - t0)}`,
+    );
+  }
+
   /** All connected servers agree on the term; returns it (−1 if none is connected). */
   checkTerms(): number {
     let term = -1;

@@ -191,6 +191,46 @@ describe("3X", () => {
     await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });
+
+  /**
+   * Liveness: after a spell of faults (an unreliable network, servers crashing, restarting and cut
+   * off) heals, one leader must appear within 3 s and hold its leadership for 3 s, and a command
+   * must then commit on every server. A Raft that keeps re-electing (followers that do not take
+   * heartbeats as a reason to wait), livelocks in split votes or stops electing fails, with what
+   * the cluster did meanwhile.
+   */
+  labTest("3X", "TestLivenessAfterFaults3X", async (world) => {
+    const servers = 5;
+    const ts = new RaftTester(world, servers, true, false);
+    ts.begin("Test (3X): after faults heal, a leader appears and holds, and the log moves");
+
+    await ts.one(ts.randCommand(), servers, true);
+    for (let round = 0; round < 3; round++) {
+      ts.net.reliable = false;
+      for (let k = 0; k < 8; k++) {
+        for (let i = 0; i < servers; i++) if (ts.group.isRunning(i)) ts.start(i, ts.randCommand());
+        const victim = world.rng.int(servers);
+        if (world.rng.int(2) === 0) {
+          if (ts.group.isRunning(victim)) ts.crash(victim);
+          else ts.restart(victim);
+        } else if (ts.group.isRunning(victim)) {
+          if (ts.group.isConnected(victim)) ts.disconnect(victim);
+          else ts.connect(victim);
+        }
+        await world.sleep(world.rng.int(500));
+      }
+
+      // Everything heals at once.
+      ts.net.reliable = true;
+      for (let i = 0; i < servers; i++) {
+        if (!ts.group.isRunning(i)) ts.restart(i);
+        else if (!ts.group.isConnected(i)) ts.connect(i);
+      }
+      await ts.checkStableLeader(3 * RAFT_ELECTION_TIMEOUT, 3 * RAFT_ELECTION_TIMEOUT);
+      await ts.one(ts.randCommand(), servers, true);
+    }
+    ts.end();
+  });
   /**
    * The lab's Figure 8 churn (leaders crash right after Start, servers come back at random) on a
    * network where messages take time: 1-16 ms each way, and in every 30 RPCs one request or reply,

@@ -21,7 +21,13 @@ describe("3A", () => {
     // does the leader+term stay the same if there is no network failure?
     await world.sleep(2 * RAFT_ELECTION_TIMEOUT);
     const term2 = ts.checkTerms();
-    if (term1 !== term2) console.log("warning: term changed even though there were no failures");
+    if (term1 !== term2) {
+      // The lab only prints this; raftgrade also reports it (the run passes, with this warning).
+      console.log("warning: term changed even though there were no failures");
+      world.warn(
+        `term changed from ${term1} to ${term2} even though there were no failures (the lab prints this and passes the run)`,
+      );
+    }
 
     // there should still be a leader.
     await ts.checkOneLeader();

@@ -174,4 +174,23 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       },
     ],
   },
+  {
+    name: "heartbeats-do-not-reset-timer",
+    why: "a follower does not restart its election timer on its leader's AppendEntries, so it keeps starting elections",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: "  becomeFollower(rf); // a candidate of this term yields to its leader\n  resetElectionTimer(rf);",
+        replace: "  becomeFollower(rf); // a candidate of this term yields to its leader",
+      },
+    ],
+    // The lab's 3A only prints a warning when the term changes without failures (raftgrade reports it as one).
+    caughtBy: [
+      {
+        test: "3X TestLivenessAfterFaults3X",
+        message:
+          /^no leader held on for 3\.0 s within 3\.0 s; in the last \d+\.\d s \(getState after every event\): \d+ new terms/,
+      },
+    ],
+  },
 ];
