@@ -94,19 +94,24 @@ describe("the parts beyond the lab (3X)", function () {
     ]);
   });
 
-  for (const [name, test] of [
-    ["forgets-vote", "3X/TestVoterRestartsAfterVote3X"],
-    ["figure-8-commit", "3X/TestFigure8Scenario3X"],
-    ["counts-stale-votes", "3X/TestStaleVoteReply3X"],
-    ["acks-before-persisting", "3X/TestAckThenCrash3X"],
-    ["heartbeats-do-not-reset-timer", "3X/TestLivenessAfterFaults3X"],
-  ]) {
-    it(`${name}: caught by ${test} on each of seeds 1-5, and by nothing else of 3X`, () => {
+  // Each bug of a scenario is caught by that scenario on every seed; the safety bugs by nothing
+  // else of 3X (so each scenario is what finds its bug). A Raft that keeps re-electing also
+  // upsets scenarios that need a quiet cluster, so only its own catch is counted.
+  for (const [name, test, alone] of [
+    ["forgets-vote", "3X/TestVoterRestartsAfterVote3X", true],
+    ["figure-8-commit", "3X/TestFigure8Scenario3X", true],
+    ["counts-stale-votes", "3X/TestStaleVoteReply3X", true],
+    ["acks-before-persisting", "3X/TestAckThenCrash3X", true],
+    ["heartbeats-do-not-reset-timer", "3X/TestLivenessAfterFaults3X", false],
+  ] as const) {
+    it(`${name}: caught by ${test} on each of seeds 1-5${alone ? ", and by nothing else of 3X" : ""}`, () => {
       const variant = BROKEN_RAFTS.find((b) => b.name === name)!;
       const dir = makeMutant(name, variant.mutations);
       mutants.push(dir);
       const failed = grade3X(dir, name).runs.filter((r) => r.status === "failed");
-      expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill(test));
+      const byScenario = failed.filter((r) => r.id === test);
+      expect(byScenario.map((r) => r.id)).to.deep.equal(Array(5).fill(test));
+      if (alone) expect(failed.length).to.equal(5);
     });
   }
 });
