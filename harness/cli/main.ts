@@ -227,6 +227,11 @@ export async function main(argv: string[]): Promise<void> {
             type: "string",
             describe: "Print only trace events of these kinds or kind prefixes (e.g. rpc,crash,nemesis)",
           })
+          .option("trace-method", {
+            type: "string",
+            describe:
+              "Print only RPC events of these methods (comma-separated, e.g. requestVote or Raft.appendEntries)",
+          })
           .option("trace-from", { type: "string", describe: "Print only trace events from this virtual second on" })
           .option("trace-to", { type: "string", describe: "Print only trace events up to this virtual second" })
           .option("trace-timers", {
@@ -257,6 +262,7 @@ export async function main(argv: string[]): Promise<void> {
           traceFilter: {
             server: args.traceServer,
             kind: args.traceKind,
+            method: args.traceMethod,
             from: args.traceFrom,
             to: args.traceTo,
             timers: args.traceTimers,

@@ -206,6 +206,7 @@ function describeFilter(f: TraceFilter): string {
     ...(f.timers || f.kinds.includes("timer") ? [] : ["timers hidden (--trace-timers shows them)"]),
     ...(f.servers.length ? [`servers ${f.servers.join(", ")}`] : []),
     ...(f.kinds.length ? [`kinds ${f.kinds.join(", ")}`] : []),
+    ...(f.methods.length ? [`methods ${f.methods.join(", ")}`] : []),
     ...(f.fromMs > 0 || f.toMs < Infinity
       ? [`${(f.fromMs / 1000).toFixed(3)}-${f.toMs === Infinity ? "end" : `${(f.toMs / 1000).toFixed(3)} s`}`]
       : []),

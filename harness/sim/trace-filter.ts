@@ -10,6 +10,8 @@ export interface TraceFilter {
   servers: string[];
   /** Kinds or their prefixes: "rpc" matches rpc.send, rpc.reply, rpc.drop and rpc.fail. */
   kinds: string[];
+  /** RPC methods (Raft.requestVote) or parts of them (requestVote): only RPC events of those. */
+  methods: string[];
   fromMs: number;
   toMs: number;
   timers: boolean;
@@ -18,6 +20,7 @@ export interface TraceFilter {
 export interface TraceFilterOptions {
   server?: string;
   kind?: string;
+  method?: string;
   /** Seconds of virtual time. */
   from?: string;
   to?: string;
@@ -40,6 +43,7 @@ export function parseTraceFilter(options: TraceFilterOptions): TraceFilter {
   const filter: TraceFilter = {
     servers: list(options.server),
     kinds: list(options.kind),
+    methods: list(options.method),
     fromMs: seconds("--trace-from", options.from, 0),
     toMs: seconds("--trace-to", options.to, Infinity),
     timers: options.timers ?? false,
@@ -55,7 +59,8 @@ export function filterEvents(events: TraceEvent[], f: TraceFilter): TraceEvent[]
       e.t <= f.toMs &&
       (f.timers || e.kind !== "timer" || f.kinds.includes("timer")) &&
       (f.kinds.length === 0 || f.kinds.some((k) => e.kind === k || e.kind.startsWith(`${k}.`))) &&
-      (f.servers.length === 0 || f.servers.some((s) => involves(e, s))),
+      (f.servers.length === 0 || f.servers.some((s) => involves(e, s))) &&
+      (f.methods.length === 0 || (e.kind.startsWith("rpc.") && f.methods.some((m) => methodOf(e)?.includes(m)))),
   );
 }
 
@@ -64,4 +69,9 @@ function involves(e: TraceEvent, server: string): boolean {
   if (e.who === server || e.who.startsWith(`${server}#`)) return true;
   if (e.kind === "rpc.send") return e.what.includes(`-> ${server} `);
   return e.kind === "rpc.reply" && e.what.includes(` from ${server} `);
+}
+
+/** The method an RPC event is about: its text starts "#<id> <Service.method> ...". */
+function methodOf(e: TraceEvent): string | undefined {
+  return /^#\d+ ([^\s:]+)/.exec(e.what)?.[1];
 }

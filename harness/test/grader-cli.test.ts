@@ -301,6 +301,9 @@ describe("raftgrade grader (command line)", function () {
       expect(l).to.match(/server-0-1/);
     }
     expect(traceHashOf(some.stdout)).to.equal(traceHashOf(all.stdout)); // selecting changes what is printed, not the run
+    const votes = lines(raftgrade(...base, "--trace-method", "requestVote").stdout);
+    expect(votes.length).to.be.greaterThan(1);
+    for (const l of votes) expect(l).to.match(/rpc\.\w+\s+\S+\s+#\d+ Raft\.requestVote[ :]/);
     const bad = raftgrade(...base, "--trace-from", "2", "--trace-to", "1");
     expect([bad.status, bad.stderr.trim()]).to.deep.equal([2, "raftgrade: --trace-from is after --trace-to"]);
   });

@@ -63,6 +63,8 @@ export class RaftTester {
   private readonly lastApplied: number[];
   private readonly rafts: (Raft | undefined)[];
   private maxIndex = 0;
+  /** Snapshots servers delivered on applyCh (a leader's InstallSnapshot; a restart's own snapshot is ingested apart). */
+  snapshotsApplied = 0;
   /** Safety checked after every event (on unless the run is lab-equivalent only, --no-invariants). */
   private readonly invariants: RaftInvariants | undefined;
   /** With the invariants: who led when, to say what the cluster did when no leader or no agreement came. */
@@ -240,6 +242,7 @@ export class RaftTester {
   }
 
   private applySnapshot(i: number, snapshot: Uint8Array, snapshotIndex: number): void {
+    this.snapshotsApplied++;
     const [lastIncludedIndex, xlog] = this.decodeSnapshot(i, snapshot);
     if (lastIncludedIndex !== snapshotIndex) fatal(`apply error: server ${i} snapshot doesn't match m.SnapshotIndex`);
     this.invariants?.installed(i, xlog);
