@@ -27,6 +27,41 @@ export async function figure8Pause(world: World): Promise<void> {
   if (world.rng.int(1000) < 100) await world.sleep(world.rng.int(RAFT_ELECTION_TIMEOUT / 2));
   else await world.sleep(world.rng.int(13));
 }
+
+/**
+ * TestFigure83C's churn: each round every running server is asked to start a command, and after
+ * a pause the one that accepted it as leader crashes; with fewer than 3 running, a random server
+ * restarts. At the end every server runs again.
+ */
+export async function figure8Churn(ts: RaftTester, iterations: number): Promise<void> {
+  const { world, n: servers } = ts;
+  let nup = servers;
+  for (let iters = 0; iters < iterations; iters++) {
+    let leader = -1;
+    for (let i = 0; i < servers; i++) {
+      if (ts.group.isRunning(i) && ts.start(i, ts.randCommand()).isLeader) leader = i;
+    }
+
+    await figure8Pause(world);
+
+    if (leader !== -1) {
+      ts.crash(leader);
+      nup -= 1;
+    }
+
+    if (nup < 3) {
+      const s = world.rng.int(servers);
+      if (!ts.group.isRunning(s)) {
+        ts.restart(s);
+        nup += 1;
+      }
+    }
+  }
+
+  for (let i = 0; i < servers; i++) {
+    if (!ts.group.isRunning(i)) ts.restart(i);
+  }
+}
 /** The snapshot applier snapshots every 10 entries. */
 export const SNAPSHOT_INTERVAL = 10;
 /** 3D: persisted Raft state must stay below this many bytes. */

@@ -3,7 +3,7 @@
  * is the tester's ShutdownServer: state survives only through the persister.
  */
 import { labTest } from "../../harness/run/lab-test";
-import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Pause } from "../../harness/tester/raft-tester";
+import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Churn, figure8Pause } from "../../harness/tester/raft-tester";
 import { fatal } from "../../harness/tester/harness";
 import type { World } from "../../harness/sim/world";
 
@@ -124,32 +124,7 @@ describe("3C", () => {
 
     await ts.one(ts.randCommand(), 1, true);
 
-    let nup = servers;
-    for (let iters = 0; iters < 1000; iters++) {
-      let leader = -1;
-      for (let i = 0; i < servers; i++) {
-        if (ts.group.isRunning(i) && ts.start(i, ts.randCommand()).isLeader) leader = i;
-      }
-
-      await figure8Pause(world);
-
-      if (leader !== -1) {
-        ts.crash(leader);
-        nup -= 1;
-      }
-
-      if (nup < 3) {
-        const s = world.rng.int(servers);
-        if (!ts.group.isRunning(s)) {
-          ts.restart(s);
-          nup += 1;
-        }
-      }
-    }
-
-    for (let i = 0; i < servers; i++) {
-      if (!ts.group.isRunning(i)) ts.restart(i);
-    }
+    await figure8Churn(ts, 1000);
 
     await ts.one(ts.randCommand(), servers, true);
     ts.end();
