@@ -82,13 +82,14 @@ describe("the parts beyond the lab (3X)", function () {
 
   it("the reference passes every 3X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
     const report = grade3X("reference", "reference");
-    expect(report.runs).to.have.length(30);
+    expect(report.runs).to.have.length(35);
     expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
     expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
       ["3X/TestFigure8Scenario3X", ["5/5"]],
       ["3X/TestVoterRestartsAfterVote3X", ["5/5"]],
       ["3X/TestStaleVoteReply3X", ["5/5"]],
       ["3X/TestAckThenCrash3X", ["5/5"]],
+      ["3X/TestStaleLeaderHeard3X", ["5/5"]],
       ["3X/TestLivenessAfterFaults3X", undefined],
       ["3X/TestFigure8Latency3X", undefined],
     ]);
@@ -102,6 +103,7 @@ describe("the parts beyond the lab (3X)", function () {
     ["figure-8-commit", "3X/TestFigure8Scenario3X", true],
     ["counts-stale-votes", "3X/TestStaleVoteReply3X", true],
     ["acks-before-persisting", "3X/TestAckThenCrash3X", true],
+    ["stale-leader-resets-timer", "3X/TestStaleLeaderHeard3X", true],
     ["heartbeats-do-not-reset-timer", "3X/TestLivenessAfterFaults3X", false],
   ] as const) {
     it(`${name}: caught by ${test} on each of seeds 1-5${alone ? ", and by nothing else of 3X" : ""}`, () => {

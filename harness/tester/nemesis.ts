@@ -129,25 +129,32 @@ export class AckRestarts extends RestartsOnAnswer {
   }
 }
 
+/** A reply held by a nemesis: to whom, what it said (its term, when read), and how to let it go. */
+interface HeldReply {
+  caller: number;
+  term: number | undefined;
+  what: string;
+  deliver: () => void;
+}
+
 /**
- * Holds the votes granted to one candidate and delivers them later, when the test says so
- * (typically once the candidate's term has moved on). A Raft that counts a reply without checking
- * that it answers the election it is running then wins a later term with an earlier term's votes,
- * without any voter having compared its log in that term.
+ * Holds, while armed for a server, the replies to its calls that `match` picks (returning what
+ * the reply said and its term), until the test releases them.
  */
-export class VoteGrantsHeld {
-  static readonly HAZARD = "a vote granted in one term delivered after its candidate's term moved on";
+class RepliesHeld {
   private heldFor: number | undefined;
-  private readonly held: { candidate: number; term: number | undefined; what: string; deliver: () => void }[] = [];
-  /** How many grants it held: a scenario that held none did not test anything. */
+  private readonly held: HeldReply[] = [];
+  /** How many replies it held: a scenario that held none did not test anything. */
   strikes = 0;
 
-  constructor(private readonly ts: RaftTester) {
+  constructor(
+    protected readonly ts: RaftTester,
+    private readonly match: (rpc: HandledRpc) => { said: string; term: number | undefined } | undefined,
+  ) {
     ts.net.onHandled = (rpc) => this.seen(rpc);
-    ts.world.aimAt(VoteGrantsHeld.HAZARD);
   }
 
-  /** Hold every vote granted to candidate i from now until disarmed. */
+  /** Hold the matching replies to server i's calls from now until disarmed. */
   arm(i: number): void {
     this.heldFor = i;
   }
@@ -163,28 +170,70 @@ export class VoteGrantsHeld {
 
   /** Delivers every held reply now, in the order they were held. */
   release(): void {
-    for (const { candidate, term, what, deliver } of this.held.splice(0)) {
-      const now = this.ts.group.isRunning(candidate) ? this.ts.getState(candidate).term : undefined;
-      this.say(`delivering the held reply ${what}; server ${candidate} is now in term ${now ?? "? (down)"}`);
-      if (now !== undefined && term !== undefined && now > term) this.ts.world.reached(VoteGrantsHeld.HAZARD);
-      deliver();
+    for (const reply of this.held.splice(0)) {
+      const now = this.ts.group.isRunning(reply.caller) ? this.ts.getState(reply.caller).term : undefined;
+      this.say(`delivering the held reply ${reply.what}; server ${reply.caller} is now in term ${now ?? "? (down)"}`);
+      this.delivering(reply, now);
+      reply.deliver();
     }
   }
+
+  /** A held reply is about to be delivered to its caller, now in term `now` (undefined: down). */
+  protected delivering(_reply: HeldReply, _now: number | undefined): void {}
 
   private seen(rpc: HandledRpc): Promise<void> | void {
     const i = this.heldFor;
     if (i === undefined || rpc.from !== this.ts.group.serverName(i)) return;
-    const vote = voteAnswer(rpc);
-    if (!vote || vote.granted !== true) return;
+    const picked = this.match(rpc);
+    if (!picked) return;
     this.strikes++;
-    const what = `#${rpc.id} ${rpc.method} from ${rpc.server} to server ${i} (granted, term ${vote.term ?? "?"})`;
+    const what = `#${rpc.id} ${rpc.method} from ${rpc.server} to server ${i} (${picked.said})`;
     this.say(`holding the reply ${what}`);
-    return new Promise<void>((deliver) => this.held.push({ candidate: i, term: vote.term, what, deliver }));
+    return new Promise<void>((deliver) => this.held.push({ caller: i, term: picked.term, what, deliver }));
   }
 
   private say(what: string): void {
     const world = this.ts.world;
     world.trace.record(world.now(), "nemesis", "tester", what);
     recording()?.print(`nemesis: ${what}`, undefined);
+  }
+}
+
+/**
+ * Holds the votes granted to one candidate and delivers them later, when the test says so
+ * (typically once the candidate's term has moved on). A Raft that counts a reply without checking
+ * that it answers the election it is running then wins a later term with an earlier term's votes,
+ * without any voter having compared its log in that term.
+ */
+export class VoteGrantsHeld extends RepliesHeld {
+  static readonly HAZARD = "a vote granted in one term delivered after its candidate's term moved on";
+
+  constructor(ts: RaftTester) {
+    super(ts, (rpc) => {
+      const vote = voteAnswer(rpc);
+      if (!vote || vote.granted !== true) return undefined;
+      return { said: `granted, term ${vote.term ?? "?"}`, term: vote.term };
+    });
+    ts.world.aimAt(VoteGrantsHeld.HAZARD);
+  }
+
+  protected override delivering(reply: HeldReply, now: number | undefined): void {
+    if (now !== undefined && reply.term !== undefined && now > reply.term) this.ts.world.reached(VoteGrantsHeld.HAZARD);
+  }
+}
+
+/**
+ * Holds the answers to a leader's AppendEntries, so that a leader cut off and back never learns
+ * that a newer term exists, and goes on sending heartbeats of its old term to everyone.
+ */
+export class AppendRepliesHeld extends RepliesHeld {
+  constructor(ts: RaftTester) {
+    super(ts, (rpc) => {
+      const append = appendAnswer(rpc);
+      if (!append) return undefined;
+      const term = fieldsOf(rpc.reply).find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as
+        number | undefined;
+      return { said: `success: ${append.success ?? "?"}, term ${term ?? "?"}`, term };
+    });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Churn } from "../../harness/tester/raft-tester";
-import { VoterRestarts, VoteGrantsHeld, AckRestarts } from "../../harness/tester/nemesis";
+import { VoterRestarts, VoteGrantsHeld, AckRestarts, AppendRepliesHeld } from "../../harness/tester/nemesis";
 import { fatal } from "../../harness/tester/harness";
 
 describe("3X", () => {
@@ -192,6 +192,41 @@ describe("3X", () => {
     ts.end();
   });
 
+  /**
+   * A leader cut off comes back without learning that a newer term exists (the answers to its
+   * heartbeats are held), and the leader of that newer term crashes. The others must still elect
+   * a leader: a follower that restarts its election timer on a stale leader's heartbeats never
+   * times out while it hears them, and the cluster stays without a leader.
+   */
+  labTest("3X", "TestStaleLeaderHeard3X", async (world) => {
+    const servers = 5;
+    const ts = new RaftTester(world, servers, true, false);
+    const nemesis = new AppendRepliesHeld(ts);
+    const hazard = "a stale leader's heartbeats reached servers of a newer term that had lost their leader";
+    world.aimAt(hazard);
+    ts.begin("Test (3X): a stale leader's heartbeats while the others need an election");
+
+    await ts.one(ts.randCommand(), servers, true);
+    const stale = await ts.checkOneLeader();
+    ts.disconnect(stale);
+    const current = await ts.checkOneLeader();
+    await ts.one(ts.randCommand(), servers - 1, true);
+
+    // The stale leader is back but hears no answer; the current leader crashes.
+    nemesis.arm(stale);
+    ts.connect(stale);
+    ts.crash(current);
+    const heldBefore = nemesis.strikes;
+    // Three servers of the newer term remain: they must elect one of them.
+    await ts.checkStableLeader(3 * RAFT_ELECTION_TIMEOUT, RAFT_ELECTION_TIMEOUT);
+    if (nemesis.strikes > heldBefore) world.reached(hazard);
+    nemesis.disarm();
+    nemesis.release();
+
+    ts.restart(current);
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
   /**
    * Liveness: after a spell of faults (an unreliable network, servers crashing, restarting and cut
    * off) heals, one leader must appear within 3 s and hold its leadership for 3 s, and a command

@@ -193,4 +193,22 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       },
     ],
   },
+  {
+    name: "stale-leader-resets-timer",
+    why: "a follower restarts its election timer on any AppendEntries, a stale leader's included",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: "  if (rf.killed || args.term < rf.currentTerm) return reply; // a stale leader learns our term",
+        replace:
+          "  if (!rf.killed && args.term < rf.currentTerm) resetElectionTimer(rf);\n  if (rf.killed || args.term < rf.currentTerm) return reply; // a stale leader learns our term",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestStaleLeaderHeard3X",
+        message: /^no leader held on for 1\.0 s within 3\.0 s; .*no server started an election \(no new term\)/,
+      },
+    ],
+  },
 ];
