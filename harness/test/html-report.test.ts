@@ -263,6 +263,31 @@ describe("the HTML report, in headless Chromium", function () {
       .to.equal(rpcsInWindow(run, 1000, 1500))
       .and.to.be.greaterThan(0);
 
+    // Hovering over a drawn message shows it, with its arguments' and its reply's summaries.
+    const spot = await page.evaluate(() => {
+      const c = document.querySelector("#msg-canvas");
+      const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const box = c.getBoundingClientRect();
+      for (let i = 0; i < data.length; i += 4) {
+        if (
+          data[i + 3] > 200 &&
+          Math.abs(data[i] - 39) + Math.abs(data[i + 1] - 174) + Math.abs(data[i + 2] - 96) < 40
+        ) {
+          const x = (i / 4) % c.width;
+          const y = Math.floor(i / 4 / c.width);
+          return { x: box.left + (x * box.width) / c.width, y: box.top + (y * box.height) / c.height };
+        }
+      }
+      return null;
+    });
+    expect(spot, "a reply drawn in the window").to.not.equal(null);
+    await page.mouse.move(spot!.x, spot!.y);
+    const tip = await page.locator("#tip").textContent();
+    expect(tip).to.match(/^#\d+ Raft\.\w+ /);
+    expect(tip).to.match(/\nargs: term \d+, (candidateId|leaderId) \d+/);
+    expect(tip).to.match(/\nreply: term \d+, (voteGranted|success) (true|false)/);
+    await page.screenshot({ path: path.join(REPORT, "raft-run-message.png") });
+
     await checkLog(page, run);
 
     // A click on a log line's time moves the message window there (centred, same width: 0.5 s).
