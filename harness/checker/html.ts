@@ -110,6 +110,7 @@ export function renderHtml<S, I, O>(
 <h1>${escape(title)}</h1>
 <p class="verdict">Verdict: <b class="v-${result.verdict}">${result.verdict}</b>${result.reason ? ` (${result.reason})` : ""} · model ${escape(model.name)} · ${history.length} operations in ${result.partitions.length} partition(s) · checked in ${result.ms.toFixed(1)} ms</p>
 <p class="legend"><span class="key lp"></span> linearization point, in order · <span class="key bad"></span> allowed next by real time, rejected by the model · <span class="key dead"></span> accepted, but nothing linearizes after it · hover an operation for the states, click to keep the selection</p>
+<p class="zoom">zoom <button id="zoom-out" title="narrower: more of the time axis">−</button><button id="zoom-in" title="wider: more detail">+</button><button id="zoom-fit" title="the whole history in the width of the page">whole history</button><button id="zoom-reset" title="back to full size">full size</button> <span id="zoom-level">100%</span> · drag the lanes sideways to move along the time axis</p>
 ${sections.join("\n")}
 <div id="tip" hidden></div>
 <script type="application/json" id="data">${jsonForScript(data)}</script>
@@ -222,7 +223,7 @@ function drawPartition<S, I, O>(
 
   return {
     names: nameSvg,
-    svg: `<svg width="${width}" height="${height}" data-p="${index}">${out.join("")}</svg>`,
+    svg: `<svg class="lanes" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" data-p="${index}">${out.join("")}</svg>`,
     lins,
     hover,
   };
@@ -338,7 +339,9 @@ h1 { font-size: 18px; margin: 0 0 6px; }
 .v-ok { color: #1a7f37; } .v-illegal { color: #c62828; } .v-unknown { color: #b26a00; }
 details { margin: 10px 0; border: 1px solid #ddd; border-radius: 4px; }
 summary { padding: 6px 8px; cursor: pointer; background: #f6f6f6; }
-.row { display: flex; } .names { flex: none; border-right: 1px solid #eee; } .scroll { overflow-x: auto; }
+.row { display: flex; } .names { flex: none; border-right: 1px solid #eee; } .scroll { overflow-x: auto; cursor: grab; }
+.scroll.dragging { cursor: grabbing; user-select: none; } .zoom button { margin-left: 4px; }
+svg.lanes * { vector-effect: non-scaling-stroke; } .overview svg.lanes text { display: none; }
 svg text { font: 11px ui-monospace, monospace; }
 text.lane { fill: #555; } text.tick { fill: #999; text-anchor: middle; font-size: 9px; }
 .op rect { fill: #e3ecf7; stroke: #7a9cc6; } .op:hover rect, .op.sel rect { fill: #ffe9a8; stroke: #c9a227; }
@@ -391,13 +394,62 @@ document.addEventListener("mousemove", (e) => {
   tip.style.left = Math.min(e.clientX + 14, innerWidth - 580) + "px";
   tip.style.top = (e.clientY + 14) + "px";
 });
+// Zoom on the time axis only: the lanes keep their height, operations get narrower, and below
+// 60% their labels are hidden (they would not fit); 100% is full detail.
+let zoom = 1;
+function setZoom(z) {
+  zoom = Math.min(1, Math.max(0.0005, z));
+  for (const svg of document.querySelectorAll("svg.lanes")) {
+    const w = Number(svg.getAttribute("viewBox").split(" ")[2]);
+    svg.setAttribute("width", String(w * zoom));
+  }
+  document.body.classList.toggle("overview", zoom < 0.6);
+  document.getElementById("zoom-level").textContent = (zoom < 0.1 ? (zoom * 100).toFixed(1) : Math.round(zoom * 100)) + "%";
+}
+document.getElementById("zoom-in").onclick = () => setZoom(zoom * 1.5);
+document.getElementById("zoom-out").onclick = () => setZoom(zoom / 1.5);
+document.getElementById("zoom-reset").onclick = () => setZoom(1);
+document.getElementById("zoom-fit").onclick = () => {
+  let widest = 0, room = Infinity;
+  for (const scroll of document.querySelectorAll("details[open] .scroll")) {
+    widest = Math.max(widest, Number(scroll.querySelector("svg").getAttribute("viewBox").split(" ")[2]));
+    room = Math.min(room, scroll.clientWidth);
+  }
+  if (widest > 0 && room < Infinity) setZoom(Math.min(1, room / widest));
+};
+// Pan: drag the lanes sideways.
+let drag = null;
+document.addEventListener("mousedown", (e) => {
+  const scroll = e.target.closest(".scroll");
+  if (!scroll || e.button !== 0) return;
+  drag = { scroll, x: e.clientX, left: scroll.scrollLeft, moved: false };
+});
+document.addEventListener("mousemove", (e) => {
+  if (!drag) return;
+  if (Math.abs(e.clientX - drag.x) > 3) { drag.moved = true; drag.scroll.classList.add("dragging"); }
+  drag.scroll.scrollLeft = drag.left - (e.clientX - drag.x);
+});
+document.addEventListener("mouseup", () => {
+  if (drag) drag.scroll.classList.remove("dragging");
+  setTimeout(() => (drag = null));
+});
+/** Brings a part's first red operation into the middle of its lanes' view. */
+function showFirstRed(mark) {
+  select(mark.closest("svg"), 0);
+  const scroll = mark.closest(".scroll");
+  const box = mark.getBoundingClientRect(), view = scroll.getBoundingClientRect();
+  scroll.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+  mark.scrollIntoView({ block: "center", inline: "nearest" });
+}
+// On opening: the first failing part's first red operation is in view.
+const firstRed = document.querySelector("details[open] [id^=first-]");
+if (firstRed) showFirstRed(firstRed);
 document.addEventListener("click", (e) => {
+  if (drag && drag.moved) return; // the end of a drag, not a click
   const jump = e.target.closest("a.jump");
   if (jump) {
     e.preventDefault();
-    const mark = document.getElementById(jump.getAttribute("href").slice(1));
-    select(mark.closest("svg"), 0);
-    mark.scrollIntoView({ block: "center", inline: "center" });
+    showFirstRed(document.getElementById(jump.getAttribute("href").slice(1)));
     return;
   }
   if (pinned) pinned.classList.remove("sel");

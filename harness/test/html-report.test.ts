@@ -18,6 +18,10 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { makeMutant, type Mutation } from "./mutants/make-mutant";
 import { BROKEN_RAFTS } from "./mutants/broken-rafts";
 import { BROKEN_SERVICES } from "./mutants/broken-services";
+import { checkOperations } from "../checker/check";
+import { renderHtml } from "../checker/html";
+import { etcdRegister } from "../checker/models";
+import type { Operation } from "../checker/model";
 
 /** Functions passed to page.evaluate run in the page, where there is a document (not in this project's typings). */
 declare const document: any;
@@ -331,6 +335,57 @@ describe("the HTML report, in headless Chromium", function () {
 
     await checkLog(page, run);
     await page.screenshot({ path: path.join(REPORT, "kv-run.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("the checker's picture of 1,201 operations on one key: the first red operation in view on opening, zoom to the whole history", async () => {
+    // 12 clients writing in turn, one after another, then a read of a value nobody wrote.
+    const history: Operation[] = [];
+    for (let k = 0; k < 1200; k++)
+      history.push({
+        clientId: k % 12,
+        input: { op: "write", value: k },
+        output: {},
+        call: 10 * k,
+        return: 10 * k + 5,
+      });
+    history.push({
+      clientId: 0,
+      input: { op: "read" },
+      output: { exists: true, value: -1 },
+      call: 12_000,
+      return: 12_005,
+    });
+    const result = checkOperations(etcdRegister, history);
+    expect(result.verdict).to.equal("illegal");
+    fs.writeFileSync(path.join(REPORT, "linearizability-1201.html"), renderHtml(result, history, etcdRegister));
+    const page = await open("linearizability-1201.html");
+    const inView = () =>
+      page.evaluate(() => {
+        const mark = document.querySelector("[id^=first-]").getBoundingClientRect();
+        const view = document.querySelector("details[open] .scroll").getBoundingClientRect();
+        return (
+          mark.left >= view.left &&
+          mark.right <= view.right &&
+          mark.top >= 0 &&
+          mark.bottom <= document.documentElement.clientHeight
+        );
+      });
+    expect(await inView(), "the first red operation is in view when the page opens").to.equal(true);
+    expect(await page.locator("g.op").count()).to.equal(1201);
+    expect(await page.locator("text.lane").allTextContents()).to.have.length(12); // one lane per client
+    await page.screenshot({ path: path.join(REPORT, "linearizability-1201-open.png") });
+
+    await page.click("#zoom-fit");
+    const fit = await page.evaluate(() => {
+      const scroll = document.querySelector("details[open] .scroll");
+      return { svg: Number(scroll.querySelector("svg").getAttribute("width")), room: scroll.clientWidth };
+    });
+    expect(fit.svg).to.be.at.most(fit.room + 1);
+    expect(await page.locator("#zoom-level").textContent()).to.match(/^\d+(\.\d)?%$/);
+    await page.screenshot({ path: path.join(REPORT, "linearizability-1201-whole.png") });
+    await page.click("#zoom-reset");
+    expect(await page.locator("#zoom-level").textContent()).to.equal("100%");
     await page.close();
   });
 
