@@ -1,8 +1,9 @@
 /**
  * Times the linearizability checker on every history of data/histories: each file is
- * checked a few times after a warm-up pass, and its median counts. Prints the total and the
- * slowest five next to porcupine's figures (data/histories/porcupine-times.jsonl, a 2-core machine). Asserts
- * only that every verdict is the expected one; speed is for reading, not for failing.
+ * checked a few times after a warm-up pass, and its median counts. Prints every file's time next
+ * to porcupine's (data/histories/porcupine-times.jsonl, a 2-core machine) with the ratio, then
+ * the totals, the median ratio and the worst five ratios. Asserts only that every verdict is the
+ * expected one; speed is for reading, not for failing.
  *
  *   node -r ts-node/register/transpile-only bench/checker.ts [RUNS]
  */
@@ -16,17 +17,17 @@ import { realClock } from "../harness/checker/clock";
 const DIR = path.resolve(__dirname, "../data/histories");
 const RUNS = Number(process.argv[2] ?? 7);
 
-/** Porcupine's medians in ms (data/histories/porcupine-times.jsonl), for the files it names. */
-const PORCUPINE_MS: Record<string, string> = {
-  total: "600–740",
-  "kv_c50-ok": "142–172",
-  etcd_002: "145–238",
-  etcd_007: "103–144",
-  etcd_057: "43–75",
-  etcd_099: "43–75",
-  "kv_c50-bad": "16–34",
-  etcd_075: "15–28",
-};
+/** Porcupine's median for each file, in ms, from data/histories/porcupine-times.jsonl (a 2-core machine like this one). */
+function porcupineTimes(): Map<string, number> {
+  const file = path.join(DIR, "porcupine-times.jsonl");
+  const lines = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
+  return new Map(
+    lines.map((line) => {
+      const r = JSON.parse(line) as { file: string; porcupine_ms: number };
+      return [r.file.replace(/\.json$/, ""), r.porcupine_ms];
+    }),
+  );
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,21 +59,29 @@ function main(): void {
     return { name: histories[i].name, ms: median(runs) };
   });
 
+  const porcupine = porcupineTimes();
   const total = times.reduce((sum, t) => sum + t.ms, 0);
-  const byTime = [...times].sort((a, b) => b.ms - a.ms);
-  const row = (name: string, ms: number) =>
-    `  ${name.padEnd(12)} ${ms.toFixed(2).padStart(9)} ms   porcupine ${PORCUPINE_MS[name] ?? "?"} ms`;
+  const compared = times
+    .filter((t) => porcupine.has(t.name))
+    .map((t) => ({ ...t, porcupineMs: porcupine.get(t.name)!, ratio: t.ms / porcupine.get(t.name)! }));
+  const ourTotal = compared.reduce((sum, t) => sum + t.ms, 0);
+  const theirTotal = compared.reduce((sum, t) => sum + t.porcupineMs, 0);
+  const row = (name: string, ms: number, theirs: number | undefined) =>
+    `  ${name.padEnd(12)} ${ms.toFixed(3).padStart(10)} ms   porcupine ${theirs === undefined ? "        ?" : theirs.toFixed(3).padStart(9)} ms   ratio ${theirs === undefined ? "?" : (ms / theirs).toFixed(2)}`;
   console.log(
     `checker: ${files.length} histories, median of ${RUNS} runs each after a warm-up (load average ${loadAverage()})`,
   );
-  console.log(row("total", total));
-  console.log("slowest five:");
-  for (const t of byTime.slice(0, 5)) console.log(row(t.name, t.ms));
-  console.log("porcupine's slowest, here:");
-  for (const name of ["kv_c50-ok", "etcd_002", "etcd_007", "etcd_057", "etcd_099"])
-    console.log(row(name, times.find((t) => t.name === name)!.ms));
-  const fast = times.filter((t) => t.ms < 0.5).length;
-  console.log(`${fast} of ${files.length} under 0.5 ms; median file ${median(times.map((t) => t.ms)).toFixed(3)} ms`);
+  console.log("file by file (ratio = our time / porcupine's):");
+  for (const t of times) console.log(row(t.name, t.ms, porcupine.get(t.name)));
+  console.log(
+    `total of the ${compared.length} files porcupine timed: ${ourTotal.toFixed(1)} ms against ${theirTotal.toFixed(1)} ms (ratio ${(ourTotal / theirTotal).toFixed(2)}); all ${files.length} files: ${total.toFixed(1)} ms`,
+  );
+  console.log(
+    `median ratio ${median(compared.map((t) => t.ratio)).toFixed(2)}; files slower than porcupine: ${compared.filter((t) => t.ratio > 1).length} of ${compared.length}`,
+  );
+  console.log("worst five ratios:");
+  for (const t of [...compared].sort((a, b) => b.ratio - a.ratio).slice(0, 5))
+    console.log(row(t.name, t.ms, t.porcupineMs));
 }
 
 function loadAverage(): string {
