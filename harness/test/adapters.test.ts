@@ -1,7 +1,8 @@
 /**
- * The adapter patterns of docs/validating-your-raft.md, run: a Raft library that restores its
- * state asynchronously fails every restart test as it is, with the message the guide quotes, and
- * passes 3A-3C behind the guide's adapter.
+ * The adapter patterns of docs/validating-your-raft.md, run: a message-passing library sends
+ * twice the RPCs when every message is an RPC, and passes 3A-3C with responses carried in the
+ * replies; a library that restores its state asynchronously fails the restart tests as it is,
+ * with the message the guide quotes, and passes 3A-3C behind the guide's adapter.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -30,6 +31,18 @@ describe("adapter patterns (docs/validating-your-raft.md)", function () {
     expect(fs.existsSync(path.join(out, "results.json")), `${r.stdout}\n${r.stderr}`).to.equal(true);
     return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
   }
+
+  it("a message-passing library: one RPC per message sends twice the RPCs of requests answered in their replies, which pass 3A-3C", () => {
+    const asIs = grade("message-passing-as-is", "--test", "3B/TestBasicAgree3B,3B/TestCount3B");
+    const adapted = grade("message-passing-adapter", "--part", "3A,3B,3C");
+    expect(adapted.runs).to.have.length(21);
+    expect(adapted.runs.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+    for (const id of ["3B/TestBasicAgree3B", "3B/TestCount3B"]) {
+      const one = asIs.runs.find((r) => r.id === id)!;
+      const other = adapted.runs.find((r) => r.id === id)!;
+      expect(one.rpcs, id).to.equal(2 * other.rpcs);
+    }
+  });
 
   it("an asynchronous restore, as it is: the restarted server reports term 0 until it has restored", () => {
     const [run] = grade("async-restore-as-is", "--test", "3C/TestPersist13C").runs;
