@@ -1,8 +1,9 @@
 /**
  * The adapter patterns of docs/validating-your-raft.md, run: a message-passing library sends
  * twice the RPCs when every message is an RPC, and passes 3A-3C with responses carried in the
- * replies; a library that restores its state asynchronously fails the restart tests as it is,
- * with the message the guide quotes, and passes 3A-3C behind the guide's adapter.
+ * replies; a library with no-op entries fails the lab's index checks with its own indices and
+ * passes 3A-3C renumbered; a library that restores its state asynchronously fails the restart
+ * tests as it is, with the message the guide quotes, and passes 3A-3C behind the guide's adapter.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -42,6 +43,14 @@ describe("adapter patterns (docs/validating-your-raft.md)", function () {
       const other = adapted.runs.find((r) => r.id === id)!;
       expect(one.rpcs, id).to.equal(2 * other.rpcs);
     }
+  });
+
+  it("a library with no-op entries: its own indices fail the lab's index checks; renumbered densely, it passes 3A-3C", () => {
+    const [basic] = grade("noop-as-is", "--test", "3B/TestBasicAgree3B").runs;
+    expect([basic.status, basic.message]).to.deep.equal(["failed", "got index 2 but expected 1"]);
+    const adapted = grade("noop-adapter", "--part", "3A,3B,3C");
+    expect(adapted.runs).to.have.length(21);
+    expect(adapted.runs.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
   });
 
   it("an asynchronous restore, as it is: the restarted server reports term 0 until it has restored", () => {
