@@ -53,6 +53,12 @@ describe("adapter patterns (docs/validating-your-raft.md)", function () {
     expect(adapted.runs.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
   });
 
+  it("a callback applier that sends on applyCh without waiting (the channel keeps the order) passes 3A-3D", () => {
+    const report = grade("callback-applier", "--part", "3A,3B,3C,3D");
+    expect(report.runs).to.have.length(28);
+    expect(report.runs.filter((r) => r.status !== "passed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+  });
+
   it("an asynchronous restore, as it is: the restarted server reports term 0 until it has restored", () => {
     const [run] = grade("async-restore-as-is", "--test", "3C/TestPersist13C").runs;
     expect(run.status).to.equal("failed");
