@@ -7,7 +7,11 @@ import type { ClientEnd } from "./network";
 import type { Persister } from "./persister";
 import type { Channel } from "./channel";
 
-/** A committed command, delivered in index order starting at 1. */
+/**
+ * A committed command, delivered in index order starting at 1. Indices are dense and count only
+ * the service's commands: a log that also holds entries of its own (a leader's no-op, a
+ * configuration change) must number the commands apart (docs/validating-your-raft.md, 2.4).
+ */
 export interface CommandMsg {
   commandValid: true;
   command: unknown;
@@ -40,8 +44,12 @@ export interface RaftState {
 }
 
 export interface Raft {
-  /** Appends `command` if leader and returns at once; `isLeader: false` otherwise. Must not block. */
+  /**
+   * Appends `command` if leader and returns at once; `isLeader: false` otherwise. Must not block.
+   * `index` is the commandIndex the command will be applied with if it commits.
+   */
   start(command: unknown): StartResult;
+  /** Synchronous and side-effect free: the tester calls it after every simulated event. */
   getState(): RaftState;
   /** The service has a snapshot through `index`: trim the log and persist both together. */
   snapshot(index: number, snapshot: Uint8Array): void;
