@@ -45,7 +45,7 @@ ${rec.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("\n")}
 <div class="legend"><span><i style="background:#e6f2e1"></i>running</span><span><i style="background:#5b5b5b"></i>crashed</span>
  <span><i style="background:#f1c40f"></i>claims leadership (tN: term)</span><span><i style="background:#cfe3f5"></i>reaches every server</span>
  <span><i style="background:#9b59b6"></i><i style="background:#16a085"></i>a side of a partition (a colour per side)</span><span><i style="background:#e74c3c"></i>cut off from every server</span>
- <span><i style="background:#2c7be5"></i>applied index</span><span><i style="background:#7d8b99"></i>client operation</span><span><i style="background:#c0392b"></i>end of the run</span></div>
+ <span><i style="background:#2c7be5"></i>applied index</span><span><i style="background:#7d8b99"></i>client operation</span><span><i style="background:#c0392b"></i>end of the run</span><span><i style="background:#d6336c"></i>nemesis strike (axis)</span></div>
 <div class="lanes-row"><div class="lane-names" id="timeline-names"></div><div class="canvas-box"><canvas id="timeline-canvas"></canvas></div></div>
 <p id="timeline-summary" class="muted"></p>
 

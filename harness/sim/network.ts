@@ -330,7 +330,7 @@ export class Network {
       if (pick.id === id && pick.leg === leg) {
         ms += pick.holdMs;
         world.trace.record(world.now(), "deviation", who, `#${id} ${method}: ${leg} held ${pick.holdMs} ms`);
-        recording()?.print(`scheduler: #${id} ${method} (${who}): ${leg} held ${pick.holdMs} ms`, undefined);
+        recording()?.print(`scheduler: #${id} ${method} (${who}): ${leg} held ${pick.holdMs} ms\n`, undefined);
       }
     }
     return ms;

@@ -338,6 +338,36 @@ describe("the HTML report, in headless Chromium", function () {
     await page.close();
   });
 
+  it("a 3X run's page: each nemesis strike is a line of the log and a mark on the timeline's axis", async () => {
+    const dir = path.join(REPORT, "runs", "3X-TestStaleVoteReply3X-seed1");
+    const r = await raftgrade(
+      "replay",
+      "--impl",
+      "reference",
+      "--test",
+      "3X/TestStaleVoteReply3X",
+      "--seed",
+      "1",
+      "--trace",
+      "none",
+      "--html",
+      dir,
+    );
+    expect(r.status, r.output).to.equal(0);
+    const run = readJson(path.join(dir, "run.json"));
+    const strikes = run.recorded.log.text.filter((t: string) => t.startsWith("nemesis: "));
+    expect(strikes).to.have.length(2); // the grant held, then delivered
+    expect(strikes[0]).to.match(
+      /^nemesis: holding the reply #\d+ Raft\.requestVote from server-0-\d to server \d \(granted, term \d+\)$/,
+    );
+    const page = await open("runs/3X-TestStaleVoteReply3X-seed1/index.html");
+    expect(await page.locator("#timeline-summary").getAttribute("data-strikes")).to.equal("2");
+    expect(await page.locator("#timeline-summary").textContent()).to.include("2 nemesis strikes and held messages");
+    expect(await pixelsNear(page, "#timeline-canvas", [214, 51, 108]), "the strikes marked").to.be.greaterThan(10);
+    await page.screenshot({ path: path.join(REPORT, "3x-run.png") });
+    await page.close();
+  });
+
   it("the checker's picture of 1,201 operations on one key: the first red operation in view on opening, zoom to the whole history", async () => {
     // 12 clients writing in turn, one after another, then a read of a value nobody wrote.
     const history: Operation[] = [];

@@ -86,7 +86,7 @@ class RestartsOnAnswer {
     const world = this.ts.world;
     const what = `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (${said}): crash and restart it`;
     world.trace.record(world.now(), "nemesis", "tester", what, i);
-    recording()?.print(`nemesis: ${what}`, undefined); // the run page's log; the timeline shows the crash and the restart
+    recording()?.print(`nemesis: ${what}\n`, undefined); // the run page's log and a mark on its timeline
     // The reply is already on its way; the crash comes right behind it, at the same instant.
     world.after(0, () => {
       if (this.armedFor !== i || !this.ts.group.isRunning(i)) return;
@@ -195,7 +195,7 @@ class RepliesHeld {
   private say(what: string): void {
     const world = this.ts.world;
     world.trace.record(world.now(), "nemesis", "tester", what);
-    recording()?.print(`nemesis: ${what}`, undefined);
+    recording()?.print(`nemesis: ${what}\n`, undefined);
   }
 }
 

@@ -26,6 +26,7 @@ const COLORS = {
   died: "#8e44ad",
   gone: "#7f8c8d",
   pending: "rgba(127,140,141,0.45)",
+  strike: "#d6336c",
 };
 // Colours of the sides of a partition, by which servers a server reaches.
 const SIDE_COLORS = ["#9b59b6", "#16a085", "#d35400", "#c71585", "#8d6e63", "#556b2f", "#b8860b"];

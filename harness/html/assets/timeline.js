@@ -19,6 +19,8 @@
   const height = clientTop + clientLanes * CLIENT + 6;
   const maxCommit = Math.max(1, ...REC.commit.index);
   const view = { t0: 0, t1: Math.max(1, REC.endMs) };
+  /** The log lines of nemesis strikes and scheduler holds, by index. */
+  const STRIKES = REC.log.text.flatMap((text, i) => (/^(nemesis|scheduler): /.test(text) ? [i] : []));
   let width = 0;
   let drag = null;
   let cursor = null;
@@ -77,6 +79,19 @@
       ctx.lineTo(px, height);
       ctx.stroke();
       ctx.fillText(secs(t, t % 1000 === 0 ? 0 : 2), px + 2, 12);
+    }
+
+    // Strikes of a nemesis and holds of the scheduler (the parts beyond the lab): a mark on the axis.
+    ctx.fillStyle = COLORS.strike;
+    for (const i of STRIKES) {
+      const t = REC.log.t[i];
+      if (t < view.t0 || t > view.t1) continue;
+      const px = x(t);
+      ctx.beginPath();
+      ctx.moveTo(px - 4, AXIS - 7);
+      ctx.lineTo(px + 4, AXIS - 7);
+      ctx.lineTo(px, AXIS);
+      ctx.fill();
     }
 
     servers.forEach((k, s) => {
@@ -265,6 +280,7 @@
     partitions,
     clients: clients.length,
     ops: REC.ops.call.length,
+    strikes: STRIKES.length,
   });
   summary.textContent =
     servers.length +
@@ -283,7 +299,10 @@
     " · " +
     REC.ops.call.length +
     " client operations" +
-    (REC.ops.total > REC.ops.call.length ? " (of " + REC.ops.total + ")" : "");
+    (REC.ops.total > REC.ops.call.length ? " (of " + REC.ops.total + ")" : "") +
+    (STRIKES.length
+      ? " · " + STRIKES.length + " nemesis strikes and held messages (marks on the axis; the log says what each did)"
+      : "");
 
   VIEWS.timeline = {
     redraw: draw,
