@@ -47,6 +47,7 @@ async function sweep(
     parts: plan.parts,
     env: workerEnv(plan.config, path.join(os.tmpdir(), "raftgrade-bench-workers")),
     runTimeoutMs: plan.runTimeoutMs,
+    loadAllowanceMs: plan.config.sealed ? plan.config.loadTimeoutMs : 0,
     workerMemoryMb: plan.workerMemoryMb,
     partOf: () => "3A",
     onStart: (i) => {

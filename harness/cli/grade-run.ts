@@ -39,6 +39,7 @@ export async function runItems(
     env,
     coverage,
     runTimeoutMs: plan.runTimeoutMs,
+    loadAllowanceMs: plan.config.sealed ? plan.config.loadTimeoutMs : 0,
     workerMemoryMb: plan.workerMemoryMb,
     partOf: (id) => plan.tests.find((t) => t.id === id)?.part ?? id.split("/")[0],
     onStart: (_, item) => progress.started(item.id),

@@ -26,6 +26,11 @@ interface PoolOptions {
   coverage?: CoverageSetup;
   /** Real time allowed per run before its worker is killed. */
   runTimeoutMs: number;
+  /**
+   * Sealed runs: real time a run's graded process may take to load before the run's own time
+   * starts (the --load-timeout, which the worker enforces); 0 when nothing loads per run.
+   */
+  loadAllowanceMs: number;
   /** V8 heap limit of a worker, in MiB: a run that needs more fails as out of memory. */
   workerMemoryMb: number;
   partOf(id: string): string;
@@ -129,6 +134,10 @@ export class WorkerPool {
       this.assign(w);
     } else if (msg.type === "fatal") {
       w.fatal = msg.message;
+    } else if (msg.type === "running" && msg.item === w.current) {
+      // The graded process has loaded (its own --load-timeout bounded that): the run's time starts now.
+      clearTimeout(w.timer);
+      w.timer = this.runTimer(w);
     } else if (msg.type === "result" && msg.item === w.current) {
       const item = this.items[msg.item];
       if (msg.outcome?.id !== item.id || msg.outcome?.seed !== item.seed) return this.forged(w, msg);
@@ -170,11 +179,17 @@ export class WorkerPool {
     const item = this.items[index];
     w.current = index;
     this.options.onStart?.(index, item);
-    w.timer = setTimeout(() => {
+    // Until the worker says its graded process has loaded, the load's own limit is allowed too.
+    w.timer = this.runTimer(w, this.options.loadAllowanceMs);
+    this.send(w, { type: "run", item: index, id: item.id, seed: item.seed });
+  }
+
+  /** Kills the worker once its run has taken --run-timeout of real time (plus an allowance). */
+  private runTimer(w: Worker, allowanceMs = 0): NodeJS.Timeout {
+    return setTimeout(() => {
       w.killedForTime = true;
       killGroup(w.child, "SIGKILL");
-    }, this.options.runTimeoutMs);
-    this.send(w, { type: "run", item: index, id: item.id, seed: item.seed });
+    }, this.options.runTimeoutMs + allowanceMs);
   }
 
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {

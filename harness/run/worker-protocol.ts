@@ -34,6 +34,8 @@ export type FromWorker =
   | { type: "loading"; token: string }
   | { type: "ready"; token: string; tests: number }
   | { type: "fatal"; token: string; message: string }
+  /** Sealed runs: the run's graded process has loaded; --run-timeout counts from here. */
+  | { type: "running"; token: string; item: number }
   /** retire: the worker exits after this result (its built-ins were tampered with); send it nothing more. */
   | { type: "result"; token: string; item: number; outcome: RunOutcome; retire?: boolean };
 

@@ -5,7 +5,7 @@
  */
 import { configFromEnvironment } from "./config";
 import { runLabTest, type RunSetup, type LabTestMeta } from "./lab-test";
-import { startGradedSidesAhead } from "../sealed/run";
+import { startGradedSidesAhead, onGradedSideReady } from "../sealed/run";
 import { killGradedProcesses } from "../sealed/host";
 import { loadSpecs, LoadedSpecs } from "./discover";
 import type { FromWorker, ToWorker } from "./worker-protocol";
@@ -36,6 +36,8 @@ export function runWorker(): void {
   /** What the graded modules changed while loading: every run of this worker fails with it. */
   let loadTampering: string[] = [];
   let queue = Promise.resolve();
+  /** The item of the run in progress, for the "running" message. */
+  let runningItem = -1;
   const send = (msg: FromWorker, then?: () => void) => channel.send(msg, then);
   process.on("message", (msg: ToWorker) => {
     queue = queue.then(async () => {
@@ -48,6 +50,8 @@ export function runWorker(): void {
           setup = { config, coverage: config.sealed ? msg.coverage : undefined };
           if (msg.coverage && !config.sealed) instrumentGradedFiles(msg.coverage, true);
           startGradedSidesAhead(config.sealed);
+          // Sealed: the grader's --run-timeout counts from the moment a run's graded process has loaded.
+          if (config.sealed) onGradedSideReady(() => send({ type: "running", token, item: runningItem }));
           specs = loadSpecs(msg.parts);
           baseline = snapshotGlobals();
           send({ type: "loading", token });
@@ -60,6 +64,7 @@ export function runWorker(): void {
           );
         }
       } else if (msg.type === "run") {
+        runningItem = msg.item;
         const outcome =
           loadTampering.length > 0
             ? tamperedAtLoad(msg.id, msg.seed, loadTampering)

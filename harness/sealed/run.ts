@@ -16,6 +16,17 @@ interface SealedSettings {
   coverage?: GradedSideOptions["coverage"];
 }
 
+let sideReady: (() => void) | undefined;
+
+/**
+ * Called when a run's graded process has loaded and the run proper begins: the worker tells the
+ * grader, whose --run-timeout then counts from there (a graded process's start and compile are
+ * bounded by --load-timeout instead).
+ */
+export function onGradedSideReady(hook: (() => void) | undefined): void {
+  sideReady = hook;
+}
+
 /** Runs `body` with the graded code in a process of its own. */
 export async function runSealed(
   options: RunOptions,
@@ -26,6 +37,7 @@ export async function runSealed(
   try {
     side = await takeSide(sideOptions(settings, options.livelockEvents));
     side.begin(Number(options.seed));
+    sideReady?.();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const kind = /did not finish loading/.test(message) ? "killed" : "crash";

@@ -402,6 +402,19 @@ describe("hostile submissions fail with a precise reason, and the sweep goes on"
     ]);
   });
 
+  it("a graded process that takes 12 s to load does not use up a 10 s --run-timeout: the run's time starts once it has loaded", async () => {
+    const { dir, code, output } = await grade(
+      "slow-load",
+      ["--raft", `${FIXTURES}/slow-load.ts`, "--test", "3A/TestInitialElection3A", "--run-timeout", "10"].concat([
+        "--html-pages",
+        "0",
+      ]),
+      reports,
+    );
+    expect(code, output).to.equal(0);
+    expect(readRuns(dir, output).map((r) => `${r.id} ${r.status}`)).to.deep.equal(["3A/TestInitialElection3A passed"]);
+  });
+
   it("a sweep mixing passing runs with runs whose worker is killed reports every run", async () => {
     const { dir, code, output } = await grade(
       "mixed",
