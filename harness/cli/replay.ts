@@ -14,7 +14,7 @@ import { parseSeed, parsePositiveInt } from "../run/plan";
 import { UsageError, EXIT } from "../run/errors";
 import { resolveImplementation, preloadLayers } from "../run/load";
 import { formatEvents } from "../sim/trace";
-import { filterEvents, parseTraceFilter, type TraceFilter, type TraceFilterOptions } from "../sim/trace-filter";
+import { filterEvents, type TraceFilter } from "../sim/trace-filter";
 import * as fs from "node:fs";
 import { captureOutput, Captured } from "../run/capture";
 import { activeWorld } from "../sim/world";
@@ -212,4 +212,40 @@ function describeFilter(f: TraceFilter): string {
       : []),
   ];
   return said.join("; ");
+}
+
+/** The --trace-* flags as a filter; a bad time is a usage error. */
+interface TraceFilterOptions {
+  server?: string;
+  kind?: string;
+  method?: string;
+  /** Seconds of virtual time. */
+  from?: string;
+  to?: string;
+  timers?: boolean;
+}
+
+function parseTraceFilter(options: TraceFilterOptions): TraceFilter {
+  const list = (s: string | undefined) =>
+    (s ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const seconds = (flag: string, s: string | undefined, fallback: number) => {
+    if (s === undefined) return fallback;
+    const v = Number(s);
+    if (s.trim() === "" || !Number.isFinite(v) || v < 0)
+      throw new UsageError(`${flag} needs a time in seconds of virtual time (e.g. 1.5), got "${s}"`);
+    return v * 1000;
+  };
+  const filter: TraceFilter = {
+    servers: list(options.server),
+    kinds: list(options.kind),
+    methods: list(options.method),
+    fromMs: seconds("--trace-from", options.from, 0),
+    toMs: seconds("--trace-to", options.to, Infinity),
+    timers: options.timers ?? false,
+  };
+  if (filter.fromMs > filter.toMs) throw new UsageError("--trace-from is after --trace-to");
+  return filter;
 }

@@ -9,6 +9,7 @@ import { isPassed } from "../run/outcome";
 import { barChart, ChartRow } from "./charts";
 import { escapeHtml, page } from "./shared";
 import { describeLabVerdict } from "../report/table";
+import { clip } from "../sim/text";
 
 /** What the index says about a failing run's page: where it is, or why there is none. */
 export interface PageStatus {
@@ -148,8 +149,4 @@ function charts(report: Report): string {
       (v) => v.toFixed(0),
     ),
   ].join("\n");
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

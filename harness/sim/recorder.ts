@@ -11,6 +11,7 @@
  * (times as deltas or offsets), trimmed to budgets so that a long run still makes a usable page.
  */
 import { summarizeBytes } from "./rpc-summary";
+import { clip } from "./text";
 import { activeWorld } from "./world";
 
 /** What became of an RPC; the numbers are what the run data stores. */
@@ -455,10 +456,6 @@ function thinCommits(
     pushRow(out, { t: c.t[r], node: c.node[r], index: c.index[r] });
   }
   return out;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Keeps both ends of a long text (a Get's long value: how it ends matters as much as how it starts). */

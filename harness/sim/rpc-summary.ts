@@ -5,6 +5,7 @@
  * else by its first characters. Only for people: no summary is part of a trace hash.
  */
 import { decode } from "./codec";
+import { clip } from "./text";
 
 const MAX_CHARS = 120;
 const STRING_CHARS = 24;
@@ -26,15 +27,10 @@ function summarize(value: unknown, top: boolean): string {
   if (typeof value === "string") return JSON.stringify(clip(value, STRING_CHARS));
   if (value instanceof Uint8Array) return `<${value.length} bytes>`;
   if (Array.isArray(value)) return `[${value.length}]`;
-  if (value instanceof Map) return `Map(${value.size})`;
   if (typeof value === "object") {
     const fields = Object.entries(value as Record<string, unknown>);
     if (!top) return `{${fields.length}}`;
     return fields.map(([k, v]) => `${k} ${summarize(v, false)}`).join(", ");
   }
   return typeof value;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

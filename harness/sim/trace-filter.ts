@@ -1,9 +1,8 @@
 /**
- * Which trace events `replay` prints: those of some servers, of some kinds, in a window of
- * virtual time. Timer firings (most of a long trace) are left out unless asked for.
+ * Which trace events `replay` prints: those of some servers, of some kinds or RPC methods, in a
+ * window of virtual time. Timer firings (most of a long trace) are left out unless asked for.
  */
 import type { TraceEvent } from "./trace";
-import { UsageError } from "../run/errors";
 
 export interface TraceFilter {
   /** Node names (server-0-1) or prefixes of them: events by such a node, or RPCs sent to one. */
@@ -15,41 +14,6 @@ export interface TraceFilter {
   fromMs: number;
   toMs: number;
   timers: boolean;
-}
-
-export interface TraceFilterOptions {
-  server?: string;
-  kind?: string;
-  method?: string;
-  /** Seconds of virtual time. */
-  from?: string;
-  to?: string;
-  timers?: boolean;
-}
-
-export function parseTraceFilter(options: TraceFilterOptions): TraceFilter {
-  const list = (s: string | undefined) =>
-    (s ?? "")
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean);
-  const seconds = (flag: string, s: string | undefined, fallback: number) => {
-    if (s === undefined) return fallback;
-    const v = Number(s);
-    if (s.trim() === "" || !Number.isFinite(v) || v < 0)
-      throw new UsageError(`${flag} needs a time in seconds of virtual time (e.g. 1.5), got "${s}"`);
-    return v * 1000;
-  };
-  const filter: TraceFilter = {
-    servers: list(options.server),
-    kinds: list(options.kind),
-    methods: list(options.method),
-    fromMs: seconds("--trace-from", options.from, 0),
-    toMs: seconds("--trace-to", options.to, Infinity),
-    timers: options.timers ?? false,
-  };
-  if (filter.fromMs > filter.toMs) throw new UsageError("--trace-from is after --trace-to");
-  return filter;
 }
 
 export function filterEvents(events: TraceEvent[], f: TraceFilter): TraceEvent[] {

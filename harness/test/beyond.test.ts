@@ -71,12 +71,14 @@ describe("the parts beyond the lab (3X)", function () {
     expect(appendAnswer(rpc("Raft.appendEntries", { term: 1, success: true }, { term: 1, entries }))).to.deep.equal({
       entries: 1,
       success: true,
+      term: 1,
     });
-    expect(appendAnswer(rpc("Raft.AppendEntries", { Term: 1, Success: false }, { Entries: [] }))).to.deep.equal({
+    expect(appendAnswer(rpc("Raft.AppendEntries", { Term: 4, Success: false }, { Entries: [] }))).to.deep.equal({
       entries: 0,
       success: false,
+      term: 4,
     });
-    expect(appendAnswer(rpc("Node.append", 7, 8))).to.deep.equal({ entries: 0, success: undefined });
+    expect(appendAnswer(rpc("Node.append", 7, 8))).to.deep.equal({ entries: 0, success: undefined, term: undefined });
     expect(appendAnswer(rpc("Raft.requestVote", { voteGranted: true }))).to.equal(undefined);
   });
 
@@ -120,6 +122,34 @@ describe("the parts beyond the lab (3X)", function () {
 
 describe("what the lab's own checks cannot see, said as a warning", function () {
   this.timeout(300_000);
+
+  it("a Raft that keeps re-electing without failures passes TestInitialElection3A (as in the Go lab) with the lab's printed warning as a run warning", () => {
+    const variant = BROKEN_RAFTS.find((b) => b.name === "heartbeats-do-not-reset-timer")!;
+    const dir = makeMutant(variant.name, variant.mutations);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-re-electing-"));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", dir, "--test", "3A/TestInitialElection3A"].concat([
+          "--no-reference-timing",
+          "--html-pages",
+          "0",
+          "--out",
+          out,
+        ]),
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
+      const [run] = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).runs;
+      expect(run.status).to.equal("passed-with-warning");
+      expect(run.warnings).to.have.length(1);
+      expect(run.warnings[0]).to.match(
+        /^term changed from (\d+) to (?!\1)\d+ even though there were no failures \(the lab prints this and passes the run\)$/,
+      );
+    } finally {
+      for (const d of [dir, out]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
 
   it("a Raft that never persists anything passes TestSnapshotBasic3D (as in the Go lab) with a warning saying why that proves nothing", () => {
     const dir = makeMutant("never-persists", [

@@ -21,14 +21,14 @@ export function voteAnswer(rpc: HandledRpc): VoteAnswer | undefined {
   if (!/vote/i.test(rpc.method)) return undefined;
   const fields = fieldsOf(rpc.reply);
   const granted = fields.find(([k, v]) => /grant/i.test(k) && typeof v === "boolean")?.[1] as boolean | undefined;
-  const term = fields.find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as number | undefined;
-  return { granted, term };
+  return { granted, term: termOf(fields) };
 }
 
-/** What an AppendEntries call and its reply say, read by shape: entries carried (an array field named like "entries"), and success. */
+/** What an AppendEntries call and its reply say, read by shape: entries carried (an array field named like "entries"), success, the reply's term. */
 export interface AppendAnswer {
   entries: number;
   success: boolean | undefined;
+  term: number | undefined;
 }
 
 /** The shape of an append call (a method named like "append"), or undefined for any other RPC. */
@@ -38,7 +38,12 @@ export function appendAnswer(rpc: HandledRpc): AppendAnswer | undefined {
   const reply = fieldsOf(rpc.reply);
   const entries = args.find(([k, v]) => /entr/i.test(k) && Array.isArray(v))?.[1] as unknown[] | undefined;
   const success = reply.find(([k, v]) => /success|ok/i.test(k) && typeof v === "boolean")?.[1] as boolean | undefined;
-  return { entries: entries?.length ?? 0, success };
+  return { entries: entries?.length ?? 0, success, term: termOf(reply) };
+}
+
+/** The first integer field named like "term". */
+function termOf(fields: [string, unknown][]): number | undefined {
+  return fields.find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as number | undefined;
 }
 
 function fieldsOf(bytes: Uint8Array): [string, unknown][] {
@@ -231,9 +236,7 @@ export class AppendRepliesHeld extends RepliesHeld {
     super(ts, (rpc) => {
       const append = appendAnswer(rpc);
       if (!append) return undefined;
-      const term = fieldsOf(rpc.reply).find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as
-        number | undefined;
-      return { said: `success: ${append.success ?? "?"}, term ${term ?? "?"}`, term };
+      return { said: `success: ${append.success ?? "?"}, term ${append.term ?? "?"}`, term: append.term };
     });
   }
 }
