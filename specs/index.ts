@@ -35,6 +35,12 @@ export const PARTS: Part[] = [
     files: ["beyond/3X.spec.ts"],
   },
   {
+    part: "4X",
+    title: "rsm beyond the lab: classic hazards, driven on purpose",
+    lab: "beyond",
+    files: ["beyond/4X.spec.ts"],
+  },
+  {
     part: "classic-4A",
     title: "classic kvraft (Put/Append/Get): without snapshots",
     lab: "classic",

@@ -1,8 +1,10 @@
 /**
- * The parts beyond the lab (3X): the nemesis reads vote replies by shape, whatever their field
+ * The parts beyond the lab (3X, 4X): the nemesis reads vote replies by shape, whatever their field
  * names; the reference passes every scenario on seeds 1-5, reaching each scenario's hazard; and the
  * classic bugs the lab's tests let through (a vote not persisted, Figure 8's commit by counting, a
- * stale vote counted, an acknowledgement before persisting) are caught on each of those 5 seeds, by the scenario written for them.
+ * stale vote counted, a stale acknowledgement counted, an acknowledgement before persisting, an
+ * rsm that matches submissions by request) are caught on each of those 5 seeds, by the scenario
+ * written for them.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -14,9 +16,30 @@ import { voteAnswer, appendAnswer } from "../tester/nemesis";
 import type { HandledRpc } from "../sim/network";
 import { makeMutant } from "./mutants/make-mutant";
 import { BROKEN_RAFTS } from "./mutants/broken-rafts";
+import { BROKEN_SERVICES } from "./mutants/broken-services";
 import type { Report } from "../report/report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/** Grades one part on seeds 1-5 (base 1), into a folder of `tmp`; returns results.json. */
+function gradeOnFiveSeeds(part: string, impl: string, name: string, tmp: string): Report {
+  const out = path.join(tmp, name);
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", impl, "--part", part, "--seeds", "5"].concat([
+      "--no-reference-timing",
+      "--html-pages",
+      "0",
+      "--jobs",
+      "2",
+      "--out",
+      out,
+    ]),
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  expect(fs.existsSync(path.join(out, "results.json")), `${r.stdout}\n${r.stderr}`).to.equal(true);
+  return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
+}
 
 const rpc = (method: string, reply: unknown, args: unknown = null): HandledRpc => ({
   id: 1,
@@ -34,24 +57,7 @@ describe("the parts beyond the lab (3X)", function () {
   after(() => [tmp, ...mutants].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   /** Grades --part 3X on seeds 1-5 (base 1); returns results.json. */
-  function grade3X(impl: string, name: string): Report {
-    const out = path.join(tmp, name);
-    const r = spawnSync(
-      process.execPath,
-      [path.join(ROOT, "bin", "raftgrade.js"), "grade", "--impl", impl, "--part", "3X", "--seeds", "5"].concat([
-        "--no-reference-timing",
-        "--html-pages",
-        "0",
-        "--jobs",
-        "2",
-        "--out",
-        out,
-      ]),
-      { cwd: ROOT, encoding: "utf8" },
-    );
-    expect(fs.existsSync(path.join(out, "results.json")), `${r.stdout}\n${r.stderr}`).to.equal(true);
-    return JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
-  }
+  const grade3X = (impl: string, name: string) => gradeOnFiveSeeds("3X", impl, name, tmp);
 
   it("reads a vote reply by its shape: granted and term under any casing, nothing for other methods", () => {
     expect(voteAnswer(rpc("Raft.requestVote", { term: 3, voteGranted: true }))).to.deep.equal({
@@ -84,12 +90,13 @@ describe("the parts beyond the lab (3X)", function () {
 
   it("the reference passes every 3X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
     const report = grade3X("reference", "reference");
-    expect(report.runs).to.have.length(35);
+    expect(report.runs).to.have.length(40);
     expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
     expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
       ["3X/TestFigure8Scenario3X", ["5/5"]],
       ["3X/TestVoterRestartsAfterVote3X", ["5/5"]],
       ["3X/TestStaleVoteReply3X", ["5/5"]],
+      ["3X/TestStaleAppendReply3X", ["5/5"]],
       ["3X/TestAckThenCrash3X", ["5/5"]],
       ["3X/TestStaleLeaderHeard3X", ["5/5"]],
       ["3X/TestLivenessAfterFaults3X", undefined],
@@ -104,6 +111,7 @@ describe("the parts beyond the lab (3X)", function () {
     ["forgets-vote", "3X/TestVoterRestartsAfterVote3X", true],
     ["figure-8-commit", "3X/TestFigure8Scenario3X", true],
     ["counts-stale-votes", "3X/TestStaleVoteReply3X", true],
+    ["trusts-stale-append-replies", "3X/TestStaleAppendReply3X", true],
     ["acks-before-persisting", "3X/TestAckThenCrash3X", true],
     ["stale-leader-resets-timer", "3X/TestStaleLeaderHeard3X", true],
     ["heartbeats-do-not-reset-timer", "3X/TestLivenessAfterFaults3X", false],
@@ -118,6 +126,30 @@ describe("the parts beyond the lab (3X)", function () {
       if (alone) expect(failed.length).to.equal(5);
     });
   }
+});
+
+describe("the parts beyond the lab (4X)", function () {
+  this.timeout(600_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "raftgrade-beyond-4x-"));
+  const mutants: string[] = [];
+  after(() => [tmp, ...mutants].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("the reference passes every 4X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
+    const report = gradeOnFiveSeeds("4X", "reference", "reference", tmp);
+    expect(report.runs).to.have.length(5);
+    expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
+    expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
+      ["4X/TestSubmitReplacedBySameRequest4X", ["5/5"]],
+    ]);
+  });
+
+  it("rsm-matches-request-not-identity (which 4A-4C pass): caught by 4X/TestSubmitReplacedBySameRequest4X on each of seeds 1-5", () => {
+    const variant = BROKEN_SERVICES.find((b) => b.name === "rsm-matches-request-not-identity")!;
+    const dir = makeMutant(variant.name, variant.mutations);
+    mutants.push(dir);
+    const failed = gradeOnFiveSeeds("4X", dir, variant.name, tmp).runs.filter((r) => r.status === "failed");
+    expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill("4X/TestSubmitReplacedBySameRequest4X"));
+  });
 });
 
 describe("what the lab's own checks cannot see, said as a warning", function () {

@@ -170,6 +170,16 @@ export class ServerGroup {
     this.world.trace.record(this.world.now(), cut ? "cut" : "heal", "tester", `link ${i}-${j}`, i * 64 + j);
   }
 
+  /**
+   * Opens (or closes) the link from i to j in one direction only: i's calls reach j and their
+   * replies come back, while j's calls to i still fail. A server cut off can then hear a leader
+   * without its own calls telling anyone (or it) anything first.
+   */
+  oneWay(i: number, j: number, open = true): void {
+    this.enableEnd(i, j, open);
+    this.world.trace.record(this.world.now(), open ? "heal" : "cut", "tester", `link ${i}->${j}`, i * 64 + j);
+  }
+
   /** p1: the first n/2+1 servers other than l; p2: the rest, with l last (always in the minority). */
   makePartition(l: number): [number[], number[]] {
     const others = this.all().filter((i) => i !== l);

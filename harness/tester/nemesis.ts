@@ -240,3 +240,32 @@ export class AppendRepliesHeld extends RepliesHeld {
     });
   }
 }
+
+/**
+ * Holds the acknowledgements of a leader's AppendEntries that carried entries (success, entries > 0)
+ * until the test releases them, typically once that leader has lost its term and leads again in a
+ * newer one. A leader that takes such a reply without checking that it answers a request of its
+ * current term counts the follower for entries the follower no longer holds, and commits without
+ * a majority.
+ */
+export class AppendAcksHeld extends RepliesHeld {
+  static readonly HAZARD =
+    "an AppendEntries acknowledgement of an old term delivered to its sender, leader of a newer term";
+
+  constructor(ts: RaftTester) {
+    super(ts, (rpc) => {
+      const append = appendAnswer(rpc);
+      if (!append || append.entries === 0 || append.success !== true) return undefined;
+      return {
+        said: `success, ${append.entries} entr${append.entries === 1 ? "y" : "ies"}, term ${append.term ?? "?"}`,
+        term: append.term,
+      };
+    });
+    ts.world.aimAt(AppendAcksHeld.HAZARD);
+  }
+
+  protected override delivering(reply: HeldReply, now: number | undefined): void {
+    if (now === undefined || reply.term === undefined || now <= reply.term) return;
+    if (this.ts.getState(reply.caller).isLeader) this.ts.world.reached(AppendAcksHeld.HAZARD);
+  }
+}

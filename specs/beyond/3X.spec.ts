@@ -7,7 +7,13 @@
  */
 import { labTest } from "../../harness/run/lab-test";
 import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Churn } from "../../harness/tester/raft-tester";
-import { VoterRestarts, VoteGrantsHeld, AckRestarts, AppendRepliesHeld } from "../../harness/tester/nemesis";
+import {
+  VoterRestarts,
+  VoteGrantsHeld,
+  AckRestarts,
+  AppendRepliesHeld,
+  AppendAcksHeld,
+} from "../../harness/tester/nemesis";
 import { fatal } from "../../harness/tester/harness";
 
 describe("3X", () => {
@@ -150,6 +156,84 @@ describe("3X", () => {
     // entries, and the next command it commits replaces one of them.
     ts.connect(c);
     await ts.one(ts.randCommand(), servers, true);
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
+
+  /**
+   * A follower's acknowledgement of entries reaches its leader only after that leader lost its
+   * term, caught up with the entries of a newer one (which replaced those it had sent), and won
+   * again. A leader that takes the old acknowledgement as an answer about its current log counts
+   * the follower for entries it never received, and commits with two servers of five.
+   */
+  labTest("3X", "TestStaleAppendReply3X", async (world) => {
+    const servers = 5;
+    const ts = new RaftTester(world, servers, true, false);
+    const nemesis = new AppendAcksHeld(ts);
+    ts.begin("Test (3X): an AppendEntries acknowledgement delivered after its leader's term moved on");
+
+    await ts.one(ts.randCommand(), servers, true);
+
+    // (a) The leader sends three entries to f alone; f's acknowledgements are held.
+    const leader = await ts.checkOneLeader();
+    const f = (leader + 1) % servers;
+    const others = ts.group.all().filter((i) => i !== leader && i !== f);
+    for (const i of others) ts.disconnect(i);
+    nemesis.arm(leader);
+    for (let k = 0; k < 3; k++) {
+      if (!ts.start(leader, ts.randCommand()).isLeader) fatal(`server ${leader} lost leadership before Start`);
+    }
+    await world.sleep(RAFT_ELECTION_TIMEOUT / 2); // long enough for the leader to send them again, all three
+    nemesis.disarm();
+    if (nemesis.waiting === 0) fatal(`server ${f} never acknowledged the entries of server ${leader}`);
+
+    // (b) The other three commit an entry of their newer term, which then replaces the three
+    // entries on f and on the old leader.
+    ts.disconnect(leader);
+    ts.disconnect(f);
+    for (const i of others) ts.connect(i);
+    await ts.one(ts.randCommand(), servers - 2, true);
+    ts.connect(f);
+    ts.connect(leader);
+    await world.sleep(RAFT_ELECTION_TIMEOUT);
+
+    // (c) Their leader a gives one more entry to the old leader only, then crashes. With the links
+    // among f, b and c cut, the old leader, whose log is now the longest, is the one that can win.
+    const a = await ts.checkOneLeader();
+    if (a === leader || a === f) fatal(`server ${a} became leader without the newer term's entry`);
+    const [b, c] = others.filter((i) => i !== a);
+    for (const i of [f, b, c]) ts.group.cutLink(a, i);
+    if (!ts.start(a, ts.randCommand()).isLeader) fatal(`server ${a} lost leadership before Start`);
+    await world.sleep(50);
+    ts.crash(a);
+    for (const [x, y] of [
+      [f, b],
+      [f, c],
+      [b, c],
+    ])
+      ts.group.cutLink(x, y);
+    const again = await ts.checkOneLeader();
+    if (again !== leader) fatal(`server ${again} became leader; only server ${leader} could win`);
+
+    // (d) It takes a command with b alone; then f's old acknowledgements arrive. Two servers of
+    // five have the command: it must not commit.
+    ts.group.cutLink(leader, c);
+    ts.group.cutLink(leader, f);
+    if (!ts.start(leader, ts.randCommand()).isLeader) fatal(`server ${leader} lost leadership before Start`);
+    await world.sleep(10);
+    nemesis.release();
+    await world.sleep(RAFT_ELECTION_TIMEOUT / 2);
+
+    // (e) The two servers that have it crash; a and the other two elect a leader and commit another
+    // command at its index. Had it been committed, two servers applied different commands there.
+    ts.crash(leader);
+    ts.crash(b);
+    ts.group.cutLink(f, c, false);
+    ts.restart(a); // a restart connects a to everyone again
+    await ts.one(ts.randCommand(), servers - 2, true);
+
+    ts.restart(leader);
+    ts.restart(b);
     await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });

@@ -1,8 +1,8 @@
 /**
  * The broken Raft variants the specs (with raftgrade's invariants, as by default) must catch, each
- * with specs that catch it on the seed the self-test uses (seed 1) and the message expected. The
- * last two pass the lab-equivalent 3A-3D on seed after seed (the zero-delay network rarely opens
- * their windows); the scenarios of part 3X drive the cluster into them on purpose.
+ * with specs that catch it on the seed the self-test uses (seed 1) and the message expected. Those
+ * caught only by part 3X pass the lab-equivalent 3A-3D on seed after seed (the zero-delay network
+ * rarely opens their windows); the scenarios of part 3X drive the cluster into them on purpose.
  */
 import type { Mutation } from "./make-mutant";
 
@@ -214,6 +214,24 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       {
         test: "3X TestStaleLeaderHeard3X",
         message: /^no leader held on for 1\.0 s within 3\.0 s; .*no server started an election \(no new term\)/,
+      },
+    ],
+  },
+  {
+    name: "trusts-stale-append-replies",
+    why: "a leader takes an AppendEntries reply without checking that it answers a request of its current term",
+    mutations: [
+      {
+        file: "raft/replication.ts",
+        find: 'if (rf.role !== "leader" || rf.currentTerm !== args.term) return;',
+        replace: 'if (rf.role !== "leader") return;',
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestStaleAppendReply3X",
+        message:
+          /^(apply error: commit index=\d+ server=\d \d+ != server=\d \d+|invariant violated: (commit durability|state-machine safety))/,
       },
     ],
   },

@@ -1,5 +1,5 @@
 /**
- * The broken rsm, KV server and clerk variants the 4A–4C specs must catch (the lab's failure kinds),
+ * The broken rsm, KV server and clerk variants the 4A–4C and 4X specs must catch (the lab's failure kinds),
  * each with specs that catch it on seed 1 and the message expected. A mutant is a copy of the whole
  * reference with one layer broken, so it is graded with the reference Raft underneath. The last two
  * break Raft instead, to show that Raft's invariants are checked under the rsm and the KV service too.
@@ -76,6 +76,24 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
       },
     ],
     caughtBy: [{ test: "4A TestLeaderPartition4A", message: /^Submit after healing didn't return/ }],
+  },
+  {
+    name: "rsm-matches-request-not-identity",
+    why: "the rsm takes the entry applied at a submission's index for that submission when it holds an equal request",
+    mutations: [
+      {
+        file: "rsm/op.ts",
+        find: "return op.me === a.me && op.epoch === a.epoch && op.seq === a.seq;",
+        replace: "return JSON.stringify(op.req) === JSON.stringify(a.req);",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "4X TestSubmitReplacedBySameRequest4X",
+        message:
+          /^Submit\(Inc\) on server \d, cut off in a minority, returned OK \{"n":\d+\}, the result of the majority's Inc/,
+      },
+    ],
   },
   {
     name: "raft-no-persistence-under-rsm",
