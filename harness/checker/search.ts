@@ -16,9 +16,9 @@
  * - Of two interchangeable operations (same input and output, one called and returning no later
  *   than the other), the earlier is always linearized first: any linearization can swap them. This
  *   tames the identical writes a Jepsen history leaves pending to the end.
- * - Candidates are tried latest call first (porcupine: earliest first). Only a heuristic, but on
- *   the shared histories it enters a third as many configurations: an operation pending for long
- *   is placed last.
+ * - Candidates are tried short operations first, in call order (as porcupine does), then long ones
+ *   (longer than LONG times the median operation: pending, timed out), latest call first. Only a
+ *   heuristic, but the order matters on linearizable histories (see `longOperations`).
  *
  * A search runs in slices (`run(turns)`), so that check.ts can interleave partitions and stop at
  * the first illegal one, at the deadline or at the memory cap.
@@ -65,6 +65,8 @@ export class PartitionSearch<State = unknown> {
   private readonly ops: readonly Operation[];
   /** Per operation: an interchangeable operation that must be linearized before it, or -1. */
   private readonly twin: Int32Array;
+  /** Per operation: 1 if it is tried after the short ones (longOperations). */
+  private readonly long: Uint8Array;
   private readonly memo: Memo;
   private readonly bits: Int32Array;
   private readonly zobrist: Int32Array; // the linearized set's hash is the XOR of its members' words
@@ -73,12 +75,11 @@ export class PartitionSearch<State = unknown> {
   private readonly stackState: Int32Array;
   private readonly stackForced: Uint8Array;
   /**
-   * Per depth: the configuration's candidates in call order, cands[candFrom..candTo), of which
-   * cands[candFrom..candAt) are still to be tried (from the end). Each depth's range follows the
-   * previous one's, as on a stack.
+   * Per depth: the configuration's candidates in the order they are tried, up to cands[candTo), of
+   * which cands[candAt..candTo) are still to be tried. Each depth's range follows the previous
+   * one's, as on a stack.
    */
   private cands: Int32Array;
-  private readonly candFrom: Int32Array;
   private readonly candTo: Int32Array;
   private readonly candAt: Int32Array;
   private readonly partials: PartialTracker;
@@ -104,6 +105,7 @@ export class PartitionSearch<State = unknown> {
     );
     this.anyReadOnly = this.readOnly.some((r) => r > 0);
     this.twin = earlierTwins(ops);
+    this.long = longOperations(ops);
     const words = (n + 31) >>> 5;
     this.memo = new Memo(words, limits.memoBytes);
     this.bits = new Int32Array(words);
@@ -112,7 +114,6 @@ export class PartitionSearch<State = unknown> {
     this.stackState = new Int32Array(n);
     this.stackForced = new Uint8Array(n);
     this.cands = new Int32Array(Math.max(64, 4 * n));
-    this.candFrom = new Int32Array(n + 1);
     this.candTo = new Int32Array(n + 1);
     this.candAt = new Int32Array(n + 1);
     this.partials = new PartialTracker(n);
@@ -129,17 +130,22 @@ export class PartitionSearch<State = unknown> {
     if (this.outcome) return this.outcome;
     const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, twin, head, partials } =
       this;
-    const { candFrom, candTo, candAt, anyReadOnly } = this;
+    const { candTo, candAt, anyReadOnly, long } = this;
+    const n = this.ops.length;
     let { phase, depth, state, setHash, cands } = this;
     let outcome: SearchOutcome | undefined;
 
     for (let turn = 0; turn < turns; turn++) {
       if (phase === ENTER) {
         // A new configuration: collect its candidates, skipping any whose twin is not linearized
-        // yet. A read-only one that is legal now is taken at once, unbranched.
+        // yet. A read-only one that is legal now is taken at once, unbranched. The list gives them
+        // in call order: short ones go straight to cands[to..], long ones fill the top of the
+        // room (at most n) downwards, so that read upwards they are latest call first.
         const from = depth === 0 ? 0 : candTo[depth - 1];
         if (cands.length - from < this.head) cands = this.growCandidates(from);
         let to = from;
+        const top = from + n;
+        let longFrom = top;
         let forced = NIL;
         for (let e = next[head]; (e & 1) === 0; e = next[e]) {
           const op = e >> 1;
@@ -154,12 +160,13 @@ export class PartitionSearch<State = unknown> {
             forced = op;
             break;
           }
-          cands[to++] = op;
+          if (long[op] === 1) cands[--longFrom] = op;
+          else cands[to++] = op;
         }
         if (forced === NIL) {
-          candFrom[depth] = from;
+          for (let i = longFrom; i < top; i++) cands[to++] = cands[i];
+          candAt[depth] = from;
           candTo[depth] = to;
-          candAt[depth] = to;
           phase = TRY;
           continue;
         }
@@ -177,7 +184,7 @@ export class PartitionSearch<State = unknown> {
           phase = BACKTRACK; // seen before, and it failed: so does this configuration
           continue;
         }
-        candFrom[depth] = candTo[depth] = candAt[depth] = from;
+        candTo[depth] = candAt[depth] = from;
         stackOp[depth] = forced;
         stackState[depth] = state;
         stackForced[depth] = 1;
@@ -192,11 +199,11 @@ export class PartitionSearch<State = unknown> {
       } else if (phase === TRY) {
         // The configuration's next candidate: linearize it if the model accepts it and the
         // configuration it leads to is new.
-        if (candAt[depth] === candFrom[depth]) {
+        if (candAt[depth] === candTo[depth]) {
           phase = BACKTRACK;
           continue;
         }
-        const op = cands[--candAt[depth]];
+        const op = cands[candAt[depth]++];
         const after = table.next(state, op);
         if (after < 0) continue;
         const word = op >>> 5;
@@ -289,6 +296,31 @@ export class PartitionSearch<State = unknown> {
     }
     this.next[last] = NIL;
   }
+}
+
+/**
+ * Long operations: those that lasted more than LONG times the median operation. The search tries
+ * them after the short ones, latest call first; short ones it tries in call order.
+ *
+ * Why: of two short operations that overlap, the one called first has most likely taken effect
+ * first, and trying the other first is not only usually wrong but expensive to refute when the
+ * history has pending writes (etcd_018, etcd_067): the search "repairs" the wrong state with some
+ * of the pending operations (write(4) before cas(2, 2) → ok, then a pending write(2)), goes on, and
+ * fails only much later, where the ones it used up were needed; then it tries every other subset
+ * of them before it backtracks to the wrong step. Trying latest call first everywhere did that;
+ * porcupine's call order everywhere places a long operation first, at every step, which on the
+ * hard histories (kv_c50, etcd_002) enters several times as many configurations.
+ */
+const LONG = 8;
+
+function longOperations(ops: readonly Operation[]): Uint8Array {
+  const n = ops.length;
+  const durations = new Float64Array(n);
+  for (let i = 0; i < n; i++) durations[i] = ops[i].return - ops[i].call;
+  const limit = LONG * durations.slice().sort()[n >> 1];
+  const long = new Uint8Array(n);
+  for (let i = 0; i < n; i++) long[i] = durations[i] > limit ? 1 : 0;
+  return long;
 }
 
 /** Unlinks a call node and its return node (call + 1). A call is never last, so next[call] exists. */
