@@ -76,11 +76,12 @@ export class PartitionSearch<State = unknown> {
   private readonly stackState: Int32Array;
   private readonly stackForced: Int32Array;
   /**
-   * Per depth: the configuration's candidates in the order they are tried, up to cands[candTo), of
-   * which cands[candAt..candTo) are still to be tried. Each depth's range follows the previous
-   * one's, as on a stack.
+   * Per depth: the configuration's candidates, cands[candFrom..candTo), of which
+   * cands[candFrom..candAt) are still to be tried (from the end: the last is tried first). Each
+   * depth's range follows the previous one's, as on a stack.
    */
   private cands: Int32Array;
+  private readonly candFrom: Int32Array;
   private readonly candTo: Int32Array;
   private readonly candAt: Int32Array;
   private readonly partials: PartialTracker;
@@ -110,6 +111,7 @@ export class PartitionSearch<State = unknown> {
       stackState: n,
       stackForced: n,
       cands: 4 * n,
+      candFrom: n + 1,
       candTo: n + 1,
       candAt: n + 1,
     });
@@ -124,6 +126,7 @@ export class PartitionSearch<State = unknown> {
     this.stackState = a.stackState;
     this.stackForced = a.stackForced;
     this.cands = a.cands;
+    this.candFrom = a.candFrom;
     this.candTo = a.candTo;
     this.candAt = a.candAt;
     this.linkByTime(ops);
@@ -153,7 +156,7 @@ export class PartitionSearch<State = unknown> {
   run(turns: number): SearchOutcome | undefined {
     if (this.outcome) return this.outcome;
     const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, head, partials } = this;
-    const { candTo, candAt, anyReadOnly, long } = this;
+    const { candFrom, candTo, candAt, anyReadOnly, long } = this;
     const n = this.ops.length;
     const twin = this.twin;
     let { phase, depth, state, setHash, cands } = this;
@@ -163,13 +166,13 @@ export class PartitionSearch<State = unknown> {
       if (phase === ENTER) {
         // A new configuration: collect its candidates, skipping any whose twin is not linearized
         // yet. A read-only one that is legal now is taken at once, unbranched. The list gives them
-        // in call order: short ones go straight to cands[to..], long ones fill the top of the
-        // room (at most n) downwards, so that read upwards they are latest call first.
+        // in call order; they are tried from the end of cands[from..to), so long ones go up from
+        // `from` and short ones down from the top of the room (n), then join them.
         const from = depth === 0 ? 0 : candTo[depth - 1];
         if (cands.length - from < this.head) cands = this.growCandidates(from);
-        let to = from;
         const top = from + n;
-        let longFrom = top;
+        let longTo = from;
+        let shortFrom = top;
         let forced = NIL;
         for (let e = next[head]; (e & 1) === 0; e = next[e]) {
           const op = e >> 1;
@@ -184,13 +187,16 @@ export class PartitionSearch<State = unknown> {
             forced = op;
             break;
           }
-          if (long[op] === 1) cands[--longFrom] = op;
-          else cands[to++] = op;
+          if (long[op] === 1) cands[longTo++] = op;
+          else cands[--shortFrom] = op;
         }
         if (forced === NIL) {
-          for (let i = longFrom; i < top; i++) cands[to++] = cands[i];
-          candAt[depth] = from;
+          // The short ones move (there are few at a time: one per client at most).
+          let to = longTo;
+          for (let i = shortFrom; i < top; i++) cands[to++] = cands[i];
+          candFrom[depth] = from;
           candTo[depth] = to;
+          candAt[depth] = to;
           phase = TRY;
           continue;
         }
@@ -208,7 +214,7 @@ export class PartitionSearch<State = unknown> {
           phase = BACKTRACK; // seen before, and it failed: so does this configuration
           continue;
         }
-        candTo[depth] = candAt[depth] = from;
+        candFrom[depth] = candTo[depth] = candAt[depth] = from;
         stackOp[depth] = forced;
         stackState[depth] = state;
         stackForced[depth] = 1;
@@ -223,11 +229,11 @@ export class PartitionSearch<State = unknown> {
       } else if (phase === TRY) {
         // The configuration's next candidate: linearize it if the model accepts it and the
         // configuration it leads to is new.
-        if (candAt[depth] === candTo[depth]) {
+        if (candAt[depth] === candFrom[depth]) {
           phase = BACKTRACK;
           continue;
         }
-        const op = cands[candAt[depth]++];
+        const op = cands[--candAt[depth]];
         const after = table.next(state, op);
         if (after < 0) continue;
         const word = op >>> 5;
