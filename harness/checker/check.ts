@@ -78,18 +78,18 @@ export function checkOperations<State, Input, Output>(
   const start = clock();
   const deadline = start + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const maxMemory = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
-  const baseline = memoryInUse();
+  // Reading the process's memory costs more than checking a small history: the first reading, the
+  // baseline, is taken when a second round of slices begins (one round allocates little).
+  let baseline: number | undefined;
   let memoryCheckedAt = start;
 
   const parts = model.partition ? model.partition(history) : [history.map((_, i) => i)];
   // A part's search lives until it ends; then only its outcome is kept, so its memory can go.
   const searches: (PartitionSearch | undefined)[] = parts.map(
     (part) =>
-      new PartitionSearch(
-        model as Model,
-        part.map((i) => history[i]),
-        { memoBytes: maxMemory },
-      ),
+      new PartitionSearch(model as Model, parts.length === 1 ? history : part.map((i) => history[i]), {
+        memoBytes: maxMemory,
+      }),
   );
   const outcomes: (SearchOutcome | undefined)[] = searches.map((s) => s!.outcome);
   let illegal = outcomes.some((o) => o?.verdict === "illegal");
@@ -100,7 +100,7 @@ export function checkOperations<State, Input, Output>(
     if (illegal && !options.allPartitions) return false;
     const now = clock();
     if (now > deadline) outOf = "timeout";
-    else if (now - memoryCheckedAt >= MEMORY_EVERY_MS) {
+    else if (baseline !== undefined && now - memoryCheckedAt >= MEMORY_EVERY_MS) {
       memoryCheckedAt = now;
       if (memoryInUse() - baseline > maxMemory) outOf = "memory";
     }
@@ -108,6 +108,7 @@ export function checkOperations<State, Input, Output>(
   };
 
   for (let slice = FIRST_SLICE; outcomes.includes(undefined) && mayGoOn(); slice = Math.min(slice * 2, LAST_SLICE)) {
+    if (slice > FIRST_SLICE) baseline ??= memoryInUse();
     for (let i = 0; i < searches.length && mayGoOn(); i++) {
       const outcome = searches[i]?.run(slice);
       if (!outcome) continue;
@@ -119,7 +120,11 @@ export function checkOperations<State, Input, Output>(
 
   const partitions = parts.map((part, index): PartitionResult => {
     const outcome = outcomes[index] ?? searches[index]!.stop(outOf ?? "stopped");
-    const toHistory = (order: Int32Array) => Array.from(order, (local) => part[local]);
+    const toHistory = (order: Int32Array) => {
+      const indices = new Array<number>(order.length);
+      for (let k = 0; k < order.length; k++) indices[k] = part[order[k]];
+      return indices;
+    };
     return {
       verdict: outcome.verdict,
       reason: outcome.reason,

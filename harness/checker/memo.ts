@@ -9,10 +9,13 @@
  * would pass `maxBytes`, `add` answers FULL.
  */
 import { mix } from "./states";
+import { int32Arrays } from "./int32-arrays";
 
 export const ADDED = 1;
 const PRESENT = 0;
 export const FULL = -1;
+/** Entries before the first growth: most searches of a small history need no more. */
+const INITIAL_CAPACITY = 128;
 
 export class Memo {
   private slots: Int32Array; // pairs (hash, entry + 1); entry 0 = empty
@@ -27,10 +30,11 @@ export class Memo {
     private readonly maxBytes: number,
   ) {
     this.stride = words + 1;
-    this.capacity = 1024;
-    this.slots = new Int32Array(this.capacity * 4);
+    this.capacity = INITIAL_CAPACITY;
+    const a = int32Arrays({ slots: this.capacity * 4, pool: this.capacity * this.stride });
+    this.slots = a.slots;
+    this.pool = a.pool;
     this.mask = this.capacity * 2 - 1;
-    this.pool = new Int32Array(this.capacity * this.stride);
   }
 
   /** Bytes held by the table now. */

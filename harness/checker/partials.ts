@@ -4,26 +4,28 @@
  * common case, `floor[i]` holds the least recorded length among the operations at stack positions
  * 0..i: if it is at least the current depth, nothing improves and nothing is copied.
  */
+import { int32Arrays } from "./int32-arrays";
+
 export class PartialTracker {
-  private readonly best: Int32Array; // per operation: length of its longest prefix so far
-  private readonly bestPrefix: Int32Array; // per operation: index into `prefixes`, or -1
-  private readonly floor: Int32Array;
+  // Allocated at the first prefix: a search that never backtracks (a linearizable history checked
+  // straight through) needs none. Until then every length is 0, and so is every floor.
+  private best: Int32Array | undefined; // per operation: length of its longest prefix so far
+  private bestPrefix!: Int32Array; // per operation: index into `prefixes`, or -1
+  private floor!: Int32Array;
   /** Prefixes by id; one nobody points at any more is dropped, so memory stays O(n²) at worst. */
   private readonly prefixes: (Int32Array | null)[] = [];
   private readonly users: number[] = [];
 
-  constructor(n: number) {
-    this.best = new Int32Array(n);
-    this.bestPrefix = new Int32Array(n).fill(-1);
-    this.floor = new Int32Array(n);
-  }
+  constructor(private readonly n: number) {}
 
   pushed(depth: number, op: number): void {
+    if (this.best === undefined) return;
     const b = this.best[op];
     this.floor[depth] = depth === 0 || b < this.floor[depth - 1] ? b : this.floor[depth - 1];
   }
 
   reached(depth: number, stackOp: Int32Array): void {
+    const best = this.best ?? this.allocate();
     if (this.floor[depth - 1] >= depth) return;
     const prefix = stackOp.slice(0, depth);
     const id = this.prefixes.length;
@@ -32,15 +34,22 @@ export class PartialTracker {
     let floor = depth;
     for (let i = 0; i < depth; i++) {
       const op = prefix[i];
-      if (this.best[op] < depth) {
+      if (best[op] < depth) {
         this.release(this.bestPrefix[op]);
-        this.best[op] = depth;
+        best[op] = depth;
         this.bestPrefix[op] = id;
         this.users[id]++;
       }
-      floor = Math.min(floor, this.best[op]);
+      floor = Math.min(floor, best[op]);
       this.floor[i] = floor;
     }
+  }
+
+  private allocate(): Int32Array {
+    const a = int32Arrays({ best: this.n, bestPrefix: this.n, floor: this.n });
+    this.bestPrefix = a.bestPrefix.fill(-1);
+    this.floor = a.floor;
+    return (this.best = a.best);
   }
 
   private release(id: number): void {
@@ -49,6 +58,7 @@ export class PartialTracker {
 
   /** The prefixes some operation still points at, longest first (ties: found first). */
   distinct(): Int32Array[] {
+    if (this.best === undefined) return [];
     const used = [...new Set(this.bestPrefix)].filter((id) => id >= 0).sort((a, b) => a - b);
     return used.map((id) => this.prefixes[id]!).sort((a, b) => b.length - a.length);
   }

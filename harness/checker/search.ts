@@ -13,12 +13,12 @@
  * - A read-only operation (Model.isReadOnly) that is legal now is taken at once and never branched
  *   on: if the configuration has a linearization, it has one that starts with that operation. So is
  *   one that is read-only from the current state on (Model.isReadOnlyFrom), by the same argument.
- * - Of two interchangeable operations (same input and output, one called and returning no later
- *   than the other), the earlier is always linearized first: any linearization can swap them. This
- *   tames the identical writes a Jepsen history leaves pending to the end.
- * - Candidates are tried latest call first (porcupine: earliest first). Only a heuristic, but on
- *   the shared histories it enters a third as many configurations: an operation pending for long
- *   is placed last.
+ * - Of two interchangeable long operations (same input and output, one called and returning no
+ *   later than the other), the earlier is always linearized first: any linearization can swap them.
+ *   This tames the identical writes a Jepsen history leaves pending to the end.
+ * - Candidates are tried short operations first, in call order (as porcupine does), then long ones
+ *   (longer than LONG times the median operation: pending, timed out), latest call first. Only a
+ *   heuristic, but the order matters on linearizable histories (see `markLong`).
  *
  * A search runs in slices (`run(turns)`), so that check.ts can interleave partitions and stop at
  * the first illegal one, at the deadline or at the memory cap.
@@ -28,6 +28,7 @@ import { StateTable } from "./states";
 import { Memo, ADDED, FULL } from "./memo";
 import { PartialTracker } from "./partials";
 import { earlierTwins } from "./twins";
+import { int32Arrays } from "./int32-arrays";
 
 export interface SearchOutcome {
   verdict: "ok" | "illegal" | "unknown";
@@ -59,23 +60,25 @@ export class PartitionSearch<State = unknown> {
   private readonly prev: Int32Array;
   private readonly table: StateTable<State>;
   /** Per operation: 1 read-only in every state, 2 possibly read-only from some state on (ask the model), 0 neither. */
-  private readonly readOnly: Uint8Array;
+  private readonly readOnly: Int32Array;
   private readonly anyReadOnly: boolean;
   private readonly model: Model<State>;
   private readonly ops: readonly Operation[];
-  /** Per operation: an interchangeable operation that must be linearized before it, or -1. */
+  /** Per operation: an interchangeable long operation that must be linearized before it, or -1. */
   private readonly twin: Int32Array;
+  /** Per operation: 1 if it is tried after the short ones (markLong). */
+  private readonly long: Int32Array;
   private readonly memo: Memo;
   private readonly bits: Int32Array;
   private readonly zobrist: Int32Array; // the linearized set's hash is the XOR of its members' words
   /** The linearized operations in order, the state before each, and whether each was forced. */
   private readonly stackOp: Int32Array;
   private readonly stackState: Int32Array;
-  private readonly stackForced: Uint8Array;
+  private readonly stackForced: Int32Array;
   /**
-   * Per depth: the configuration's candidates in call order, cands[candFrom..candTo), of which
-   * cands[candFrom..candAt) are still to be tried (from the end). Each depth's range follows the
-   * previous one's, as on a stack.
+   * Per depth: the configuration's candidates, cands[candFrom..candTo), of which
+   * cands[candFrom..candAt) are still to be tried (from the end: the last is tried first). Each
+   * depth's range follows the previous one's, as on a stack.
    */
   private cands: Int32Array;
   private readonly candFrom: Int32Array;
@@ -91,30 +94,55 @@ export class PartitionSearch<State = unknown> {
 
   constructor(model: Model<State>, ops: readonly Operation[], limits: SearchLimits) {
     const n = ops.length;
+    const words = (n + 31) >>> 5;
+    this.model = model;
+    this.ops = ops;
     this.head = 2 * n;
-    this.next = new Int32Array(2 * n + 1);
-    this.prev = new Int32Array(2 * n + 1);
+    // The fixed-size arrays share one buffer (int32-arrays.ts).
+    const a = int32Arrays({
+      next: 2 * n + 1,
+      prev: 2 * n + 1,
+      bits: words,
+      zobrist: n,
+      readOnly: n,
+      long: n,
+      twin: n,
+      stackOp: n,
+      stackState: n,
+      stackForced: n,
+      cands: 4 * n,
+      candFrom: n + 1,
+      candTo: n + 1,
+      candAt: n + 1,
+    });
+    this.next = a.next;
+    this.prev = a.prev;
+    this.bits = a.bits;
+    this.zobrist = a.zobrist;
+    this.readOnly = a.readOnly;
+    this.long = a.long;
+    this.twin = a.twin;
+    this.stackOp = a.stackOp;
+    this.stackState = a.stackState;
+    this.stackForced = a.stackForced;
+    this.cands = a.cands;
+    this.candFrom = a.candFrom;
+    this.candTo = a.candTo;
+    this.candAt = a.candAt;
     this.linkByTime(ops);
     this.table = new StateTable<State>(model, ops);
     this.state = this.table.intern(model.init());
-    this.model = model;
-    this.ops = ops;
-    this.readOnly = Uint8Array.from(ops, (op) =>
-      model.isReadOnly?.(op.input, op.output) ? 1 : model.isReadOnlyFrom ? 2 : 0,
-    );
-    this.anyReadOnly = this.readOnly.some((r) => r > 0);
-    this.twin = earlierTwins(ops);
-    const words = (n + 31) >>> 5;
+    let anyReadOnly = false;
+    for (let i = 0; i < n; i++) {
+      const { input, output } = ops[i];
+      this.readOnly[i] = model.isReadOnly?.(input, output) ? 1 : model.isReadOnlyFrom ? 2 : 0;
+      anyReadOnly ||= this.readOnly[i] > 0;
+    }
+    this.anyReadOnly = anyReadOnly;
+    markLong(ops, this.long);
+    earlierTwins(ops, this.long, this.twin);
     this.memo = new Memo(words, limits.memoBytes);
-    this.bits = new Int32Array(words);
-    this.zobrist = randomWords(n);
-    this.stackOp = new Int32Array(n);
-    this.stackState = new Int32Array(n);
-    this.stackForced = new Uint8Array(n);
-    this.cands = new Int32Array(Math.max(64, 4 * n));
-    this.candFrom = new Int32Array(n + 1);
-    this.candTo = new Int32Array(n + 1);
-    this.candAt = new Int32Array(n + 1);
+    randomWords(this.zobrist);
     this.partials = new PartialTracker(n);
     if (n === 0) this.outcome = this.end("ok");
   }
@@ -127,19 +155,24 @@ export class PartitionSearch<State = unknown> {
   /** Runs at most `turns` steps of the search; returns the outcome once there is one. */
   run(turns: number): SearchOutcome | undefined {
     if (this.outcome) return this.outcome;
-    const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, twin, head, partials } =
-      this;
-    const { candFrom, candTo, candAt, anyReadOnly } = this;
+    const { next, prev, table, memo, bits, zobrist, stackOp, stackState, stackForced, readOnly, head, partials } = this;
+    const { candFrom, candTo, candAt, anyReadOnly, long } = this;
+    const n = this.ops.length;
+    const twin = this.twin;
     let { phase, depth, state, setHash, cands } = this;
     let outcome: SearchOutcome | undefined;
 
     for (let turn = 0; turn < turns; turn++) {
       if (phase === ENTER) {
         // A new configuration: collect its candidates, skipping any whose twin is not linearized
-        // yet. A read-only one that is legal now is taken at once, unbranched.
+        // yet. A read-only one that is legal now is taken at once, unbranched. The list gives them
+        // in call order; they are tried from the end of cands[from..to), so long ones go up from
+        // `from` and short ones down from the top of the room (n), then join them.
         const from = depth === 0 ? 0 : candTo[depth - 1];
         if (cands.length - from < this.head) cands = this.growCandidates(from);
-        let to = from;
+        const top = from + n;
+        let longTo = from;
+        let shortFrom = top;
         let forced = NIL;
         for (let e = next[head]; (e & 1) === 0; e = next[e]) {
           const op = e >> 1;
@@ -154,9 +187,13 @@ export class PartitionSearch<State = unknown> {
             forced = op;
             break;
           }
-          cands[to++] = op;
+          if (long[op] === 1) cands[longTo++] = op;
+          else cands[--shortFrom] = op;
         }
         if (forced === NIL) {
+          // The short ones move (there are few at a time: one per client at most).
+          let to = longTo;
+          for (let i = shortFrom; i < top; i++) cands[to++] = cands[i];
           candFrom[depth] = from;
           candTo[depth] = to;
           candAt[depth] = to;
@@ -276,19 +313,80 @@ export class PartitionSearch<State = unknown> {
     };
   }
 
-  /** Links call and return nodes in time order; at equal times calls come first (closed intervals). */
+  /** Links call and return nodes in time order (eventsByTime). */
   private linkByTime(ops: readonly Operation[]): void {
-    const nodes = Array.from({ length: 2 * ops.length }, (_, i) => i);
-    const time = (node: number) => ((node & 1) === 0 ? ops[node >> 1].call : ops[node >> 1].return);
-    nodes.sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1) || a - b);
+    const order = eventsByTime(ops);
     let last = this.head;
-    for (const node of nodes) {
+    for (let i = 0; i < order.length; i++) {
+      const node = order[i];
       this.next[last] = node;
       this.prev[node] = last;
       last = node;
     }
     this.next[last] = NIL;
   }
+}
+
+/**
+ * The call and return nodes in time order; at equal times calls first (intervals are closed), then
+ * by node. A counting sort on the rank of each node's time among all the times: a comparison sort
+ * with a callback costs several times as much, which on a small history is more than the search.
+ */
+function eventsByTime(ops: readonly Operation[]): Int32Array {
+  const m = 2 * ops.length;
+  const buffer = new Float64Array(2 * m);
+  const times = buffer.subarray(0, m);
+  const sorted = buffer.subarray(m);
+  for (let i = 0; i < ops.length; i++) {
+    times[2 * i] = ops[i].call;
+    times[2 * i + 1] = ops[i].return;
+  }
+  sorted.set(times);
+  sorted.sort();
+  // A node's key is twice its time's rank, plus one for a return; starts[k] counts the smaller keys.
+  const { key, starts, order } = int32Arrays({ key: m, starts: 2 * m + 1, order: m });
+  for (let node = 0; node < m; node++) {
+    key[node] = 2 * rankIn(sorted, times[node]) + (node & 1);
+    starts[key[node] + 1]++;
+  }
+  for (let k = 1; k <= 2 * m; k++) starts[k] += starts[k - 1];
+  for (let node = 0; node < m; node++) order[starts[key[node]]++] = node;
+  return order;
+}
+
+/** The index of the first element of `sorted` that is not below `t`. */
+function rankIn(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Marks the long operations: those that lasted more than LONG times the median operation. The
+ * search tries them after the short ones, latest call first; short ones it tries in call order.
+ *
+ * Why: of two short operations that overlap, the one called first has most likely taken effect
+ * first, and trying the other first is not only usually wrong but expensive to refute when the
+ * history has pending writes (etcd_018, etcd_067): the search "repairs" the wrong state with some
+ * of the pending operations (write(4) before cas(2, 2) → ok, then a pending write(2)), goes on, and
+ * fails only much later, where the ones it used up were needed; then it tries every other subset
+ * of them before it backtracks to the wrong step. Trying latest call first everywhere did that;
+ * porcupine's call order everywhere places a long operation first, at every step, which on the
+ * hard histories (kv_c50, etcd_002) enters several times as many configurations.
+ */
+const LONG = 8;
+
+function markLong(ops: readonly Operation[], long: Int32Array): void {
+  const n = ops.length;
+  const durations = new Float64Array(n);
+  for (let i = 0; i < n; i++) durations[i] = ops[i].return - ops[i].call;
+  const limit = LONG * durations.sort()[n >> 1];
+  for (let i = 0; i < n; i++) long[i] = ops[i].return - ops[i].call > limit ? 1 : 0;
 }
 
 /** Unlinks a call node and its return node (call + 1). A call is never last, so next[call] exists. */
@@ -309,16 +407,14 @@ function unlift(call: number, next: Int32Array, prev: Int32Array): void {
   next[prev[call]] = call;
 }
 
-/** Fixed pseudo-random words (splitmix32), so runs are reproducible. */
-function randomWords(n: number): Int32Array {
-  const out = new Int32Array(n);
+/** Fills `out` with fixed pseudo-random words (splitmix32), so runs are reproducible. */
+function randomWords(out: Int32Array): void {
   let s = 0x2545f491;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < out.length; i++) {
     s = (s + 0x9e3779b9) | 0;
     let z = s;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     out[i] = z ^ (z >>> 16);
   }
-  return out;
 }

@@ -3,22 +3,29 @@
  * (state id, operation) → next state id. The search then runs on integers, and the memo compares
  * states as ids.
  *
- * The cache is direct-mapped with a fixed size, so it never grows: a register model with a handful
- * of states keeps every transition; a string model that meets a new state at almost every step
- * just recomputes, at no memory cost.
+ * The cache is direct-mapped, with a size bounded by the history's length: a register model with a
+ * handful of states keeps every transition; a string model that meets a new state at almost every
+ * step just recomputes, at little memory cost.
  */
 import type { Model, Operation } from "./model";
+import { int32Arrays } from "./int32-arrays";
 
 const REJECTED_ID = -1;
 
 export class StateTable<State = unknown> {
   readonly states: State[] = [];
   /** Intern table: open addressing over ids + 1, with each id's hash alongside (0 = empty). */
-  private slots = new Int32Array(2048);
-  private hashes = new Int32Array(1024);
-  /** Transition cache: triples (state id, op, next id) in one array, so a lookup is one cache line. */
-  private readonly cache: Int32Array;
-  private readonly mask: number;
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  /**
+   * Transition cache: triples (state id, op, next id) in one array, so a lookup is one cache line.
+   * It starts small, for a small search, and each time it has missed as often as it has slots it
+   * doubles (emptied), up to `maxSize` slots.
+   */
+  private cache: Int32Array;
+  private mask: number;
+  private misses = 0;
+  private readonly maxSize: number;
 
   constructor(
     private readonly model: Model<State>,
@@ -26,8 +33,12 @@ export class StateTable<State = unknown> {
   ) {
     let size = 1024; // slots of 16 bytes: from 16 KiB to 1 MiB
     while (size < history.length * 8 && size < 1 << 16) size *= 2;
-    this.mask = size - 1;
-    this.cache = new Int32Array(size * 4).fill(-1); // state id -1: empty
+    this.maxSize = size;
+    const a = int32Arrays({ slots: 64, hashes: 32, cache: INITIAL_CACHE_SIZE * 4 });
+    this.slots = a.slots;
+    this.hashes = a.hashes;
+    this.cache = a.cache.fill(-1); // state id -1: empty
+    this.mask = INITIAL_CACHE_SIZE - 1;
   }
 
   get size(): number {
@@ -58,6 +69,14 @@ export class StateTable<State = unknown> {
     return id;
   }
 
+  /** Doubles the cache, empty, and answers the lookup that missed. */
+  private growCache(id: number, op: number): number {
+    this.mask = this.mask * 2 + 1;
+    this.cache = new Int32Array((this.mask + 1) * 4).fill(-1);
+    this.misses = 0;
+    return this.next(id, op);
+  }
+
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
@@ -74,6 +93,7 @@ export class StateTable<State = unknown> {
     const at = ((Math.imul(id, 0x9e3779b1) + op) & this.mask) << 2;
     const cache = this.cache;
     if (cache[at] === id && cache[at + 1] === op) return cache[at + 2];
+    if (++this.misses > this.mask && this.mask + 1 < this.maxSize) return this.growCache(id, op);
     const o = this.history[op];
     const state = this.states[id];
     const step = this.model.step(state, o.input, o.output);
@@ -84,6 +104,9 @@ export class StateTable<State = unknown> {
     return result;
   }
 }
+
+/** Transition cache slots to begin with: a small search computes fewer transitions. */
+const INITIAL_CACHE_SIZE = 256;
 
 /** MurmurHash3's 32-bit finalizer. */
 export function mix(h: number): number {

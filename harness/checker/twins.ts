@@ -6,15 +6,19 @@
 import type { Operation } from "./model";
 
 /**
- * For each operation, the latest earlier interchangeable one: same input and output (as JSON, so a
+ * Fills `twin` with, for each operation, the latest earlier interchangeable one: same input and output (as JSON, so a
  * model must depend on nothing else), called no later and returning no later. Taking such pairs in
  * that order loses no linearization: in any linearization with the later one first, swapping the
  * two keeps every real-time constraint and every model step. -1 when there is none.
+ *
+ * Only the operations marked in `among` are compared (the search marks the long ones): a key costs
+ * a JSON.stringify, and two short operations overlap too briefly for their order to matter much.
  */
-export function earlierTwins(ops: readonly Operation[]): Int32Array {
-  const twin = new Int32Array(ops.length).fill(-1);
+export function earlierTwins(ops: readonly Operation[], among: Int32Array, twin: Int32Array): void {
+  twin.fill(-1);
   const groups = new Map<string, number[]>();
   ops.forEach((op, i) => {
+    if (among[i] === 0) return;
     let key: string | undefined;
     try {
       key = JSON.stringify([op.input, op.output]);
@@ -40,5 +44,4 @@ export function earlierTwins(ops: readonly Operation[]): Int32Array {
       }
     }
   }
-  return twin;
 }
