@@ -87,6 +87,9 @@ export interface HandledRpc {
   reply: Uint8Array;
 }
 
+/** An RPC whose request has just reached its server, before the handler runs. */
+export type ArrivingRpc = Omit<HandledRpc, "reply">;
+
 export class Network {
   /** labrpc's three switches (defaults: reliable, no long delays, no long reordering). */
   reliable = true;
@@ -123,6 +126,12 @@ export class Network {
    * until it settles: a reply delivered after its sender's term moved on.
    */
   onHandled: ((rpc: HandledRpc) => Promise<void> | void) | undefined;
+  /**
+   * The same for requests, when one reaches its server and before its handler runs (unset in the
+   * lab-equivalent parts). Returning a promise holds the request until it settles: a message
+   * delivered late, after what followed it. A held request whose server is gone by then is lost.
+   */
+  onRequest: ((rpc: ArrivingRpc) => Promise<void> | void) | undefined;
 
   private readonly ends = new Map<string, EndState>();
   private readonly servers = new Map<string, SimServer>();
@@ -262,6 +271,23 @@ export class Network {
       }
     }
 
+    const heldRequest = this.onRequest?.({
+      id,
+      method: serviceMethod,
+      from: end.owner?.name,
+      server: end.serverName!,
+      args: argBytes,
+    });
+    if (heldRequest) {
+      // Only a nemesis holds requests: no await otherwise, so the lab's schedules stay as they were.
+      await heldRequest;
+      if (end.owner && !end.owner.alive) return never();
+      if (this.reachableServer(end) !== server) {
+        world.trace.record(world.now(), "rpc.fail", who, `#${id} ${serviceMethod}: held request, its server gone`);
+        rec?.rpcEnd(r, FATE.unreachable);
+        return null;
+      }
+    }
     rec?.rpcArrive(r);
     const replyBytes = await this.runHandler(end, end.serverName!, server, serviceMethod, argBytes, id);
     if (replyBytes === null) {

@@ -2,9 +2,10 @@
  * The parts beyond the lab (3X, 4X): the nemesis reads vote replies by shape, whatever their field
  * names; the reference passes every scenario on seeds 1-5, reaching each scenario's hazard; and the
  * classic bugs the lab's tests let through (a vote not persisted, Figure 8's commit by counting, a
- * stale vote counted, a stale acknowledgement counted, an acknowledgement before persisting, an
- * rsm that matches submissions by request) are caught on each of those 5 seeds, by the scenario
- * written for them.
+ * stale vote counted, a stale acknowledgement counted, an acknowledgement before persisting, a
+ * stale snapshot installed, an rsm that matches submissions by request, an rsm whose kill()
+ * leaves its submitters waiting) are caught on each of those 5 seeds, by the scenario written for
+ * them.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -90,7 +91,7 @@ describe("the parts beyond the lab (3X)", function () {
 
   it("the reference passes every 3X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
     const report = grade3X("reference", "reference");
-    expect(report.runs).to.have.length(40);
+    expect(report.runs).to.have.length(45);
     expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
     expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
       ["3X/TestFigure8Scenario3X", ["5/5"]],
@@ -98,6 +99,7 @@ describe("the parts beyond the lab (3X)", function () {
       ["3X/TestStaleVoteReply3X", ["5/5"]],
       ["3X/TestStaleAppendReply3X", ["5/5"]],
       ["3X/TestAckThenCrash3X", ["5/5"]],
+      ["3X/TestStaleSnapshot3X", ["5/5"]],
       ["3X/TestStaleLeaderHeard3X", ["5/5"]],
       ["3X/TestLivenessAfterFaults3X", undefined],
       ["3X/TestFigure8Latency3X", undefined],
@@ -113,6 +115,7 @@ describe("the parts beyond the lab (3X)", function () {
     ["counts-stale-votes", "3X/TestStaleVoteReply3X", true],
     ["trusts-stale-append-replies", "3X/TestStaleAppendReply3X", true],
     ["acks-before-persisting", "3X/TestAckThenCrash3X", true],
+    ["installs-stale-snapshots", "3X/TestStaleSnapshot3X", true],
     ["stale-leader-resets-timer", "3X/TestStaleLeaderHeard3X", true],
     ["heartbeats-do-not-reset-timer", "3X/TestLivenessAfterFaults3X", false],
   ] as const) {
@@ -136,20 +139,28 @@ describe("the parts beyond the lab (4X)", function () {
 
   it("the reference passes every 4X scenario on seeds 1-5, and each run reaches the hazard its scenario aims at", () => {
     const report = gradeOnFiveSeeds("4X", "reference", "reference", tmp);
-    expect(report.runs).to.have.length(5);
+    expect(report.runs).to.have.length(10);
     expect(report.runs.filter((r) => r.status === "failed").map((r) => `${r.id}: ${r.message}`)).to.deep.equal([]);
     expect(report.byTest.map((t) => [t.id, t.hazards?.map((h) => `${h.reached}/${h.runs}`)])).to.deep.equal([
       ["4X/TestSubmitReplacedBySameRequest4X", ["5/5"]],
+      ["4X/TestKillWhileSubmitsWait4X", ["5/5"]],
     ]);
   });
 
-  it("rsm-matches-request-not-identity (which 4A-4C pass): caught by 4X/TestSubmitReplacedBySameRequest4X on each of seeds 1-5", () => {
-    const variant = BROKEN_SERVICES.find((b) => b.name === "rsm-matches-request-not-identity")!;
-    const dir = makeMutant(variant.name, variant.mutations);
-    mutants.push(dir);
-    const failed = gradeOnFiveSeeds("4X", dir, variant.name, tmp).runs.filter((r) => r.status === "failed");
-    expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill("4X/TestSubmitReplacedBySameRequest4X"));
-  });
+  // Each rsm bug is one that 4A-4C pass on all their runs (seeds 1-5); its scenario, and nothing
+  // else of 4X, catches it on every seed.
+  for (const [name, test] of [
+    ["rsm-matches-request-not-identity", "4X/TestSubmitReplacedBySameRequest4X"],
+    ["rsm-kill-leaves-submits-waiting", "4X/TestKillWhileSubmitsWait4X"],
+  ] as const) {
+    it(`${name}: caught by ${test} on each of seeds 1-5, and by nothing else of 4X`, () => {
+      const variant = BROKEN_SERVICES.find((b) => b.name === name)!;
+      const dir = makeMutant(variant.name, variant.mutations);
+      mutants.push(dir);
+      const failed = gradeOnFiveSeeds("4X", dir, variant.name, tmp).runs.filter((r) => r.status === "failed");
+      expect(failed.map((r) => r.id)).to.deep.equal(Array(5).fill(test));
+    });
+  }
 });
 
 describe("what the lab's own checks cannot see, said as a warning", function () {

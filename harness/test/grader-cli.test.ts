@@ -546,11 +546,11 @@ describe("raftgrade grader (command line)", function () {
     expect(list.stdout).to.match(/^3A\/TestInitialElection3A +3A +33\.34$/m);
     expect(list.stdout).to.match(/^classic-4A\/TestBasic4A +classic-4A +\d+\.\d\d  \(run only when named\)$/m);
     expect(list.stdout).to.include(
-      "58 tests (700 points) run by default; 32 tests (400 points) of 3X, 4X, classic-4A, classic-4B run only when named",
+      "58 tests (700 points) run by default; 34 tests (400 points) of 3X, 4X, classic-4A, classic-4B run only when named",
     );
     const json = JSON.parse(raftgrade("list", "--json").stdout) as { id: string; runByDefault: boolean }[];
     expect(json.filter((t) => !t.runByDefault).map((t) => t.id))
-      .to.have.length(32)
+      .to.have.length(34)
       .and.to.satisfy((ids: string[]) => ids.every((id) => /^(classic-|3X\/|4X\/)/.test(id)));
     const beyond = raftgrade("list", "--part", "beyond", "--json");
     expect((JSON.parse(beyond.stdout) as { id: string }[]).map((t) => t.id)).to.deep.equal([
@@ -559,10 +559,12 @@ describe("raftgrade grader (command line)", function () {
       "3X/TestStaleVoteReply3X",
       "3X/TestStaleAppendReply3X",
       "3X/TestAckThenCrash3X",
+      "3X/TestStaleSnapshot3X",
       "3X/TestStaleLeaderHeard3X",
       "3X/TestLivenessAfterFaults3X",
       "3X/TestFigure8Latency3X",
       "4X/TestSubmitReplacedBySameRequest4X",
+      "4X/TestKillWhileSubmitsWait4X",
     ]);
   });
 });

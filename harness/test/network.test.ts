@@ -3,6 +3,7 @@
  * time, plus the semantics raftgrade adds (crashed senders, deadness re-checks, clear errors).
  */
 import { expect } from "chai";
+import { within } from "../tester/harness";
 import { runSimulation, World, RunResult } from "../sim/world";
 import { Network, SimServer } from "../sim/network";
 import type { ClientEnd } from "../api/network";
@@ -401,4 +402,28 @@ describe("network: latency and the deviation scheduler (the parts beyond the lab
     const plain = await roundTrips(1, () => {});
     expect(new Set(plain.times)).to.deep.equal(new Set([0]));
   });
+
+  it("onRequest: a request it holds reaches its handler when released; one whose server is gone by then is lost", () =>
+    simulate(async (world) => {
+      const { net, end } = setup(world);
+      const released: (() => void)[] = [];
+      const seen: string[] = [];
+      net.onRequest = (rpc) => {
+        seen.push(`${rpc.method} to ${rpc.server}`);
+        return new Promise<void>((release) => released.push(release));
+      };
+      const first = end.call("JunkServer.handler2", 1);
+      await world.sleep(500);
+      expect(seen).to.deep.equal(["JunkServer.handler2 to server99"]);
+      expect(await within(world, 0, first)).to.equal("timeout"); // still held, 500 ms on
+      released.shift()!();
+      expect(await first).to.equal("handler2-1");
+
+      const second = end.call("JunkServer.handler2", 2);
+      await world.sleep(10);
+      net.deleteServer("server99");
+      net.addServer("server99", new SimServer()); // the same name, another server
+      released.shift()!();
+      expect(await second).to.equal(null);
+    }));
 });

@@ -6,7 +6,7 @@
  * is in the trace, so a failing seed replays it exactly.
  */
 import { decode } from "../sim/codec";
-import type { HandledRpc } from "../sim/network";
+import type { ArrivingRpc, HandledRpc } from "../sim/network";
 import { recording } from "../sim/recorder";
 import type { RaftTester } from "./raft-tester";
 
@@ -41,6 +41,12 @@ export function appendAnswer(rpc: HandledRpc): AppendAnswer | undefined {
   return { entries: entries?.length ?? 0, success, term: termOf(reply) };
 }
 
+/** The snapshot point an InstallSnapshot call names, read by shape: the first integer field of its arguments named like "index". */
+export function snapshotIndexOf(rpc: ArrivingRpc): number | undefined {
+  if (!/snapshot/i.test(rpc.method)) return undefined;
+  return fieldsOf(rpc.args).find(([k, v]) => /index/i.test(k) && Number.isInteger(v))?.[1] as number | undefined;
+}
+
 /** The first integer field named like "term". */
 function termOf(fields: [string, unknown][]): number | undefined {
   return fields.find(([k, v]) => /term/i.test(k) && Number.isInteger(v))?.[1] as number | undefined;
@@ -53,6 +59,12 @@ function fieldsOf(bytes: Uint8Array): [string, unknown][] {
   } catch {
     return [];
   }
+}
+
+/** A strike, in the trace (so a replay shows it) and as a line of the run page's log, marked on its timeline. */
+function announce(ts: RaftTester, what: string, key = 0): void {
+  ts.world.trace.record(ts.world.now(), "nemesis", "tester", what, key);
+  recording()?.print(`nemesis: ${what}\n`, undefined);
 }
 
 /**
@@ -89,9 +101,7 @@ class RestartsOnAnswer {
     if (said === undefined) return;
     this.strikes++;
     const world = this.ts.world;
-    const what = `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (${said}): crash and restart it`;
-    world.trace.record(world.now(), "nemesis", "tester", what, i);
-    recording()?.print(`nemesis: ${what}\n`, undefined); // the run page's log and a mark on its timeline
+    announce(this.ts, `server ${i} answered ${rpc.method} from ${rpc.from ?? "?"} (${said}): crash and restart it`, i);
     // The reply is already on its way; the crash comes right behind it, at the same instant.
     world.after(0, () => {
       if (this.armedFor !== i || !this.ts.group.isRunning(i)) return;
@@ -177,7 +187,10 @@ class RepliesHeld {
   release(): void {
     for (const reply of this.held.splice(0)) {
       const now = this.ts.group.isRunning(reply.caller) ? this.ts.getState(reply.caller).term : undefined;
-      this.say(`delivering the held reply ${reply.what}; server ${reply.caller} is now in term ${now ?? "? (down)"}`);
+      announce(
+        this.ts,
+        `delivering the held reply ${reply.what}; server ${reply.caller} is now in term ${now ?? "? (down)"}`,
+      );
       this.delivering(reply, now);
       reply.deliver();
     }
@@ -193,14 +206,8 @@ class RepliesHeld {
     if (!picked) return;
     this.strikes++;
     const what = `#${rpc.id} ${rpc.method} from ${rpc.server} to server ${i} (${picked.said})`;
-    this.say(`holding the reply ${what}`);
+    announce(this.ts, `holding the reply ${what}`);
     return new Promise<void>((deliver) => this.held.push({ caller: i, term: picked.term, what, deliver }));
-  }
-
-  private say(what: string): void {
-    const world = this.ts.world;
-    world.trace.record(world.now(), "nemesis", "tester", what);
-    recording()?.print(`nemesis: ${what}\n`, undefined);
   }
 }
 
@@ -267,5 +274,65 @@ export class AppendAcksHeld extends RepliesHeld {
   protected override delivering(reply: HeldReply, now: number | undefined): void {
     if (now === undefined || reply.term === undefined || now <= reply.term) return;
     if (this.ts.getState(reply.caller).isLeader) this.ts.world.reached(AppendAcksHeld.HAZARD);
+  }
+}
+
+/**
+ * Holds the first InstallSnapshot request (a method named like "snapshot") that reaches the armed
+ * server, and lets the later ones through, until the test releases it: a snapshot that arrives
+ * after its server has moved past it, brought up to date by a resent snapshot and the entries that
+ * followed. A Raft that installs a snapshot without checking that it is newer than what it has
+ * committed goes back to that point, and drops committed entries.
+ */
+export class FirstSnapshotHeld {
+  static readonly HAZARD = "an InstallSnapshot delivered after its server had applied past the snapshot's point";
+  private armedFor: number | undefined;
+  private held: { index: number | undefined; what: string; deliver: () => void } | undefined;
+  private server: number | undefined;
+
+  constructor(private readonly ts: RaftTester) {
+    ts.net.onRequest = (rpc) => this.seen(rpc);
+    ts.world.aimAt(FirstSnapshotHeld.HAZARD);
+  }
+
+  /** Hold the next InstallSnapshot that reaches server i (one only). */
+  arm(i: number): void {
+    this.armedFor = i;
+  }
+
+  disarm(): void {
+    this.armedFor = undefined;
+  }
+
+  /** How many held requests wait for release() (0 or 1). */
+  get waiting(): number {
+    return this.held ? 1 : 0;
+  }
+
+  /** Delivers the held request now. */
+  release(): void {
+    const held = this.held;
+    if (!held || this.server === undefined) return;
+    this.held = undefined;
+    const applied = this.ts.group.isRunning(this.server) ? this.ts.appliedIndex(this.server) : undefined;
+    announce(
+      this.ts,
+      `delivering the held request ${held.what}; server ${this.server} has applied through index ${applied ?? "? (down)"}`,
+    );
+    if (applied !== undefined && held.index !== undefined && applied > held.index)
+      this.ts.world.reached(FirstSnapshotHeld.HAZARD);
+    held.deliver();
+  }
+
+  private seen(rpc: ArrivingRpc): Promise<void> | void {
+    const i = this.armedFor;
+    if (i === undefined || this.held || rpc.server !== this.ts.group.serverName(i) || !/snapshot/i.test(rpc.method))
+      return;
+    this.armedFor = undefined; // the first one only
+    this.server = i;
+    const index = snapshotIndexOf(rpc);
+    const what = `#${rpc.id} ${rpc.method} from ${rpc.from ?? "?"} to server ${i} (snapshot through index ${index ?? "?"})`;
+    announce(this.ts, `holding the request ${what}`);
+    return new Promise<void>((deliver) => (this.held = { index, what, deliver }));
   }
 }

@@ -464,6 +464,11 @@ export class RaftTester {
     return this.world.rng.int(2 ** 31);
   }
 
+  /** The index server i applied last, in order (a snapshot it installed counts as applied through its index). */
+  appliedIndex(i: number): number {
+    return this.lastApplied[i];
+  }
+
   /** Highest index any server applied (for the classic summary's agreement count). */
   maxAppliedIndex(): number {
     return this.maxIndex;

@@ -216,6 +216,16 @@ export class RsmTester {
     fatal(`checkCounter: only ${count} srvs have ${v} instead of ${n}`);
   }
 
+  /**
+   * Calls server i's rsm.kill() while its process goes on running (2025's shutdown, an embedded
+   * service): unlike a crash, nothing but the rsm itself can end the submissions that wait there.
+   */
+  killRsm(i: number): void {
+    const server = this.servers[i];
+    if (!server) return;
+    this.world.callImplementation(server.node, "kill()", () => server.rsm.kill());
+  }
+
   /** Disconnects the last leader from everyone; returns it. */
   disconnectLeader(): number {
     const l = this.leader;

@@ -6,13 +6,14 @@
  * not in the lab: the part runs only when named (`--part 3X`, or `--part beyond`).
  */
 import { labTest } from "../../harness/run/lab-test";
-import { RaftTester, RAFT_ELECTION_TIMEOUT, figure8Churn } from "../../harness/tester/raft-tester";
+import { RaftTester, RAFT_ELECTION_TIMEOUT, SNAPSHOT_INTERVAL, figure8Churn } from "../../harness/tester/raft-tester";
 import {
   VoterRestarts,
   VoteGrantsHeld,
   AckRestarts,
   AppendRepliesHeld,
   AppendAcksHeld,
+  FirstSnapshotHeld,
 } from "../../harness/tester/nemesis";
 import { fatal } from "../../harness/tester/harness";
 
@@ -272,6 +273,54 @@ describe("3X", () => {
     }
     if (nemesis.strikes === 0) fatal(`no follower ever acknowledged an entry in ${rounds} rounds`);
 
+    await ts.one(ts.randCommand(), servers, true);
+    ts.end();
+  });
+
+  /**
+   * An InstallSnapshot reaches its follower late: after a resent snapshot and the entries that
+   * followed brought it up to date, and after it and the leader alone committed more. A Raft that
+   * installs a snapshot without checking that it is newer than what it has committed goes back to
+   * the snapshot's point and drops those entries, and with the leader gone, the third server,
+   * which never had them, wins and puts other commands at their indices.
+   */
+  labTest("3X", "TestStaleSnapshot3X", async (world) => {
+    const servers = 3;
+    const ts = new RaftTester(world, servers, true, true);
+    const nemesis = new FirstSnapshotHeld(ts);
+    ts.begin("Test (3X): an InstallSnapshot delivered after its follower moved past it");
+
+    await ts.one(ts.randCommand(), servers, true);
+    const leader = await ts.checkOneLeader();
+    const f = (leader + 1) % servers;
+    const g = (leader + 2) % servers;
+
+    // (a) f misses enough entries for the leader to compact them away. It is down rather than cut
+    // off, so that it comes back in the leader's term and its snapshot is not stale by term.
+    ts.crash(f);
+    for (let k = 0; k < 3 * SNAPSHOT_INTERVAL; k++) await ts.one(ts.randCommand(), servers - 1, true);
+
+    // (b) f is back: the leader's first InstallSnapshot to it is held; a resent one brings it up to date.
+    nemesis.arm(f);
+    ts.restart(f);
+    await ts.one(ts.randCommand(), servers, true);
+    nemesis.disarm();
+    if (nemesis.waiting === 0) fatal(`server ${leader} never sent server ${f} a snapshot`);
+
+    // (c) g goes away; the leader and f alone commit entries past the held snapshot's point.
+    ts.disconnect(g);
+    for (let k = 0; k < 2 * SNAPSHOT_INTERVAL; k++) await ts.one(ts.randCommand(), servers - 1, true);
+
+    // (d) The held snapshot arrives: f must keep those entries, committed on f and the leader only.
+    // The leader crashes at the same instant, before it can send them again.
+    nemesis.release();
+    await world.sleep(0);
+    ts.crash(leader);
+
+    // (e) f and g elect a leader, which must have them.
+    ts.connect(g);
+    await ts.one(ts.randCommand(), servers - 1, true);
+    ts.restart(leader);
     await ts.one(ts.randCommand(), servers, true);
     ts.end();
   });

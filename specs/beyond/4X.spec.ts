@@ -57,4 +57,48 @@ describe("4X", () => {
     }
     ts.end();
   });
+
+  /**
+   * Submissions wait on a leader cut off in a minority (they cannot commit) when the service calls
+   * its rsm's kill(), the process still running. The 2025 handout asks that kill() end them
+   * (ErrWrongLeader); in 2026 the whole server process dies instead, which the lab's TestShutdown4A
+   * models, so only this test sees an rsm whose kill() leaves its submitters waiting for ever.
+   */
+  labTest("4X", "TestKillWhileSubmitsWait4X", async (world) => {
+    const NSUBMIT = 10;
+    const ts = new RsmTester(world, -1);
+    const hazard = "rsm.kill() called while submissions waited on that server";
+    world.aimAt(hazard);
+    ts.begin("Test (4X): kill() while submissions wait");
+
+    const r = await ts.oneInc();
+    await ts.checkCounter(r.n, NSRV);
+
+    // The leader alone in a minority takes submissions it cannot commit.
+    const l = ts.leader;
+    const [p1, p2] = ts.group.makePartition(l);
+    ts.group.partition(p1, p2);
+    const waiting = Promise.all(Array.from({ length: NSUBMIT }, () => ts.submit(l, Inc)));
+    await world.sleep(100);
+    if ((await within(world, 0, waiting)) === "timeout") world.reached(hazard);
+
+    ts.killRsm(l);
+    const outcome = await within(world, 1000, waiting);
+    if (outcome === "timeout")
+      fatal(
+        `Submit on server ${l} didn't return within 1 s of its rsm's kill() (${NSUBMIT} were waiting, none could commit): kill() must end the submissions that wait, with ErrWrongLeader`,
+      );
+    const ok = outcome.value.filter((res) => res.err === OK);
+    if (ok.length > 0)
+      fatal(`Submit on server ${l}, cut off in a minority, returned OK ${show(ok[0].value)} after kill()`);
+
+    // The killed server restarts; the service goes on.
+    ts.group.shutdownServer(l);
+    ts.group.startServer(l);
+    ts.connect(l);
+    for (const i of p1) ts.connect(i);
+    const rep = await ts.oneInc();
+    await ts.checkCounter(rep.n, NSRV);
+    ts.end();
+  });
 });

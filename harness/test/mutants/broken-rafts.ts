@@ -235,4 +235,22 @@ export const BROKEN_RAFTS: BrokenVariant[] = [
       },
     ],
   },
+  {
+    name: "installs-stale-snapshots",
+    why: "a follower installs every InstallSnapshot it gets, even one older than what it has committed",
+    mutations: [
+      {
+        file: "raft/snapshot.ts",
+        find: "  if (args.lastIncludedIndex > rf.commitIndex) {",
+        replace: "  {",
+      },
+    ],
+    caughtBy: [
+      {
+        test: "3X TestStaleSnapshot3X",
+        message:
+          /^(apply error: commit index=\d+ server=\d \d+ != server=\d \d+|invariant violated: (commit durability|state-machine safety))/,
+      },
+    ],
+  },
 ];

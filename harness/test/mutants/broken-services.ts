@@ -96,6 +96,17 @@ export const BROKEN_SERVICES: BrokenVariant[] = [
     ],
   },
   {
+    name: "rsm-kill-leaves-submits-waiting",
+    why: "the rsm's kill() stops applying but leaves the submissions that wait there waiting for ever",
+    mutations: [{ file: "rsm/rsm.ts", find: "    this.pending.failAll();\n", replace: "" }],
+    caughtBy: [
+      {
+        test: "4X TestKillWhileSubmitsWait4X",
+        message: /^Submit on server \d didn't return within 1 s of its rsm's kill\(\)/,
+      },
+    ],
+  },
+  {
     name: "raft-no-persistence-under-rsm",
     why: "the no-persistence Raft under the reference rsm: a restarted server's term goes back to 0",
     mutations: raftMutations("no-persistence"),
