@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option("run-timeout", {
             type: "string",
-            describe: `Real seconds one run may take before its worker is killed and the run fails (default ${DEFAULT_RUN_TIMEOUT_S}); sealed, counted from when the run's graded process has loaded (--load-timeout bounds that)`,
+            describe: `Real seconds one run may take before its worker is killed and the run fails (default ${DEFAULT_RUN_TIMEOUT_S}); sealed, counted from when the run's graded process has loaded (--load-timeout bounds that); the lab-only rerun after an invariant failure then has a limit of its own`,
           })
           .option("html-pages", {
             type: "string",
