@@ -10,6 +10,7 @@
 import type { Model, Operation } from "./model";
 import { realClock, type Clock } from "./clock";
 import { PartitionSearch, type SearchOutcome } from "./search";
+import { Int32Arena } from "./int32-arrays";
 
 export type Verdict = "ok" | "illegal" | "unknown";
 
@@ -84,12 +85,17 @@ export function checkOperations<State, Input, Output>(
   let memoryCheckedAt = start;
 
   const parts = model.partition ? model.partition(history) : [history.map((_, i) => i)];
-  // A part's search lives until it ends; then only its outcome is kept, so its memory can go.
+  // A part's search lives until it ends; then only its outcome is kept, so the memory it grew can go.
+  // Its fixed-size arrays come from one arena for all parts (int32-arrays.ts).
+  const arena = new Int32Arena(parts.reduce((words, part) => words + PartitionSearch.int32s(part.length), 0));
   const searches: (PartitionSearch | undefined)[] = parts.map(
     (part) =>
-      new PartitionSearch(model as Model, parts.length === 1 ? history : part.map((i) => history[i]), {
-        memoBytes: maxMemory,
-      }),
+      new PartitionSearch(
+        model as Model,
+        parts.length === 1 ? history : part.map((i) => history[i]),
+        { memoBytes: maxMemory },
+        arena,
+      ),
   );
   const outcomes: (SearchOutcome | undefined)[] = searches.map((s) => s!.outcome);
   let illegal = outcomes.some((o) => o?.verdict === "illegal");

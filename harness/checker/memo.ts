@@ -9,7 +9,7 @@
  * would pass `maxBytes`, `add` answers FULL.
  */
 import { mix } from "./states";
-import { int32Arrays } from "./int32-arrays";
+import type { Int32Arena } from "./int32-arrays";
 
 export const ADDED = 1;
 const PRESENT = 0;
@@ -25,13 +25,19 @@ export class Memo {
   private mask: number; // over slot pairs
   size = 0;
 
+  /** The arrays a memo starts with, for sets of `words` words. */
+  static lengths(words: number) {
+    return { slots: INITIAL_CAPACITY * 4, pool: INITIAL_CAPACITY * (words + 1) };
+  }
+
   constructor(
     private readonly words: number,
     private readonly maxBytes: number,
+    arena: Int32Arena,
   ) {
     this.stride = words + 1;
     this.capacity = INITIAL_CAPACITY;
-    const a = int32Arrays({ slots: this.capacity * 4, pool: this.capacity * this.stride });
+    const a = arena.take(Memo.lengths(words));
     this.slots = a.slots;
     this.pool = a.pool;
     this.mask = this.capacity * 2 - 1;

@@ -28,7 +28,7 @@ import { StateTable } from "./states";
 import { Memo, ADDED, FULL } from "./memo";
 import { PartialTracker } from "./partials";
 import { earlierTwins } from "./twins";
-import { int32Arrays } from "./int32-arrays";
+import { Int32Arena, int32sOf } from "./int32-arrays";
 
 export interface SearchOutcome {
   verdict: "ok" | "illegal" | "unknown";
@@ -49,6 +49,31 @@ interface SearchLimits {
 }
 
 const NIL = -1;
+
+/** Words of the linearized set's bitset. */
+function wordsFor(n: number): number {
+  return (n + 31) >>> 5;
+}
+
+/** The search's own fixed-size arrays. */
+function searchLengths(n: number) {
+  return {
+    next: 2 * n + 1,
+    prev: 2 * n + 1,
+    bits: wordsFor(n),
+    readOnly: n,
+    long: n,
+    twin: n,
+    stackOp: n,
+    stackState: n,
+    stackForced: n,
+    cands: 4 * n,
+    candFrom: n + 1,
+    candTo: n + 1,
+    candAt: n + 1,
+  };
+}
+
 /** What the next turn does: enter a new configuration, try its next candidate, or backtrack. */
 const ENTER = 0;
 const TRY = 1;
@@ -92,33 +117,33 @@ export class PartitionSearch<State = unknown> {
   /** Set once the search has ended. */
   outcome: SearchOutcome | undefined;
 
-  constructor(model: Model<State>, ops: readonly Operation[], limits: SearchLimits) {
+  /** The words of arena a search of n operations takes (see the constructor). */
+  static int32s(n: number): number {
+    return (
+      int32sOf(searchLengths(n)) +
+      int32sOf(StateTable.LENGTHS) +
+      int32sOf(Memo.lengths(wordsFor(n))) +
+      int32sOf(PartialTracker.lengths(n))
+    );
+  }
+
+  /** `arena`: where the fixed-size arrays come from (by default its own, of int32s(n) words). */
+  constructor(
+    model: Model<State>,
+    ops: readonly Operation[],
+    limits: SearchLimits,
+    arena = new Int32Arena(PartitionSearch.int32s(ops.length)),
+  ) {
     const n = ops.length;
-    const words = (n + 31) >>> 5;
+    const words = wordsFor(n);
     this.model = model;
     this.ops = ops;
     this.head = 2 * n;
-    // The fixed-size arrays share one buffer (int32-arrays.ts).
-    const a = int32Arrays({
-      next: 2 * n + 1,
-      prev: 2 * n + 1,
-      bits: words,
-      zobrist: n,
-      readOnly: n,
-      long: n,
-      twin: n,
-      stackOp: n,
-      stackState: n,
-      stackForced: n,
-      cands: 4 * n,
-      candFrom: n + 1,
-      candTo: n + 1,
-      candAt: n + 1,
-    });
+    const a = arena.take(searchLengths(n));
     this.next = a.next;
     this.prev = a.prev;
     this.bits = a.bits;
-    this.zobrist = a.zobrist;
+    this.zobrist = zobristWords(n);
     this.readOnly = a.readOnly;
     this.long = a.long;
     this.twin = a.twin;
@@ -130,7 +155,7 @@ export class PartitionSearch<State = unknown> {
     this.candTo = a.candTo;
     this.candAt = a.candAt;
     this.linkByTime(ops);
-    this.table = new StateTable<State>(model, ops);
+    this.table = new StateTable<State>(model, ops, arena);
     this.state = this.table.intern(model.init());
     let anyReadOnly = false;
     for (let i = 0; i < n; i++) {
@@ -141,9 +166,8 @@ export class PartitionSearch<State = unknown> {
     this.anyReadOnly = anyReadOnly;
     markLong(ops, this.long);
     earlierTwins(ops, this.long, this.twin);
-    this.memo = new Memo(words, limits.memoBytes);
-    randomWords(this.zobrist);
-    this.partials = new PartialTracker(n);
+    this.memo = new Memo(words, limits.memoBytes, arena);
+    this.partials = new PartialTracker(n, arena);
     if (n === 0) this.outcome = this.end("ok");
   }
 
@@ -306,7 +330,7 @@ export class PartitionSearch<State = unknown> {
     return {
       verdict,
       reason,
-      order: verdict === "ok" ? this.stackOp.slice() : undefined,
+      order: verdict === "ok" ? this.stackOp : undefined, // the search is over: its stack is the linearization
       partials: verdict === "ok" ? [] : this.partials.distinct(),
       configurations: this.memo.size,
       states: this.table.size,
@@ -328,42 +352,73 @@ export class PartitionSearch<State = unknown> {
 }
 
 /**
+ * Scratch space for a search's set-up, shared by all searches (a set-up runs to its end before
+ * anything else): a fresh typed array costs about a microsecond, more than a small search.
+ */
+let scratch = new ArrayBuffer(1 << 12);
+/** Scratch larger than this (bytes) is not kept for the next search. */
+const KEPT_SCRATCH = 1 << 20;
+
+function scratchBuffer(bytes: number): ArrayBuffer {
+  if (bytes <= scratch.byteLength) return scratch;
+  const buffer = new ArrayBuffer(Math.max(bytes, 2 * scratch.byteLength));
+  if (buffer.byteLength <= KEPT_SCRATCH) scratch = buffer;
+  return buffer;
+}
+
+/**
  * The call and return nodes in time order; at equal times calls first (intervals are closed), then
- * by node. A counting sort on the rank of each node's time among all the times: a comparison sort
- * with a callback costs several times as much, which on a small history is more than the search.
+ * by node. A merge sort with no callback, of runs sorted by insertion (on the usual history, in call
+ * order, a node moves only past the few operations that overlap it): a comparison sort with a
+ * callback costs several times as much, which on a small history is more than the search. The
+ * result is scratch.
  */
 function eventsByTime(ops: readonly Operation[]): Int32Array {
   const m = 2 * ops.length;
-  const buffer = new Float64Array(2 * m);
-  const times = buffer.subarray(0, m);
-  const sorted = buffer.subarray(m);
+  const buffer = scratchBuffer(16 * m);
+  const times = new Float64Array(buffer, 0, m);
+  let order = new Int32Array(buffer, 8 * m, m);
+  let other = new Int32Array(buffer, 12 * m, m);
   for (let i = 0; i < ops.length; i++) {
     times[2 * i] = ops[i].call;
     times[2 * i + 1] = ops[i].return;
   }
-  sorted.set(times);
-  sorted.sort();
-  // A node's key is twice its time's rank, plus one for a return; starts[k] counts the smaller keys.
-  const { key, starts, order } = int32Arrays({ key: m, starts: 2 * m + 1, order: m });
-  for (let node = 0; node < m; node++) {
-    key[node] = 2 * rankIn(sorted, times[node]) + (node & 1);
-    starts[key[node] + 1]++;
+  // Runs of RUN nodes by insertion sort (shifts only past the few overlapping operations) ...
+  for (let from = 0; from < m; from += RUN) {
+    const to = Math.min(from + RUN, m);
+    for (let i = from; i < to; i++) {
+      let j = i;
+      while (j > from && before(times, i, order[j - 1])) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
   }
-  for (let k = 1; k <= 2 * m; k++) starts[k] += starts[k - 1];
-  for (let node = 0; node < m; node++) order[starts[key[node]]++] = node;
+  // ... then merged pairwise; a pair already in order is copied.
+  for (let width = RUN; width < m; width *= 2) {
+    for (let from = 0; from < m; from += 2 * width) {
+      const mid = Math.min(from + width, m);
+      const to = Math.min(from + 2 * width, m);
+      if (mid === to || !before(times, order[mid], order[mid - 1])) {
+        other.set(order.subarray(from, to), from);
+        continue;
+      }
+      let i = from;
+      let j = mid;
+      for (let k = from; k < to; k++)
+        other[k] = j < to && (i === mid || before(times, order[j], order[i])) ? order[j++] : order[i++];
+    }
+    [order, other] = [other, order];
+  }
   return order;
 }
 
-/** The index of the first element of `sorted` that is not below `t`. */
-function rankIn(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+const RUN = 16;
+
+/** Whether node x sorts strictly before node y: an earlier time, or at the same time a call before a return. */
+function before(times: Float64Array, x: number, y: number): boolean {
+  return times[x] < times[y] || (times[x] === times[y] && (x & 1) < (y & 1));
 }
 
 /**
@@ -383,10 +438,35 @@ const LONG = 8;
 
 function markLong(ops: readonly Operation[], long: Int32Array): void {
   const n = ops.length;
-  const durations = new Float64Array(n);
+  const durations = new Float64Array(scratchBuffer(8 * n), 0, n);
   for (let i = 0; i < n; i++) durations[i] = ops[i].return - ops[i].call;
-  const limit = LONG * durations.sort()[n >> 1];
+  const limit = LONG * select(durations, n, n >> 1);
   for (let i = 0; i < n; i++) long[i] = ops[i].return - ops[i].call > limit ? 1 : 0;
+}
+
+/** The k-th smallest of xs[0..n), by Hoare's selection (reorders xs). NaN counts as Infinity. */
+function select(xs: Float64Array, n: number, k: number): number {
+  for (let i = 0; i < n; i++) if (xs[i] !== xs[i]) xs[i] = Infinity;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i++] = xs[j];
+        xs[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k];
 }
 
 /** Unlinks a call node and its return node (call + 1). A call is never last, so next[call] exists. */
@@ -407,14 +487,20 @@ function unlift(call: number, next: Int32Array, prev: Int32Array): void {
   next[prev[call]] = call;
 }
 
-/** Fills `out` with fixed pseudo-random words (splitmix32), so runs are reproducible. */
-function randomWords(out: Int32Array): void {
+/** Fixed pseudo-random words (splitmix32), so runs are reproducible; shared by all searches. */
+let zobristTable = new Int32Array(0);
+
+/** At least n of the words: operation i's is the i-th, whatever n. */
+function zobristWords(n: number): Int32Array {
+  if (zobristTable.length >= n) return zobristTable;
+  zobristTable = new Int32Array(Math.max(n, 2 * zobristTable.length, 256));
   let s = 0x2545f491;
-  for (let i = 0; i < out.length; i++) {
+  for (let i = 0; i < zobristTable.length; i++) {
     s = (s + 0x9e3779b9) | 0;
     let z = s;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    out[i] = z ^ (z >>> 16);
+    zobristTable[i] = z ^ (z >>> 16);
   }
+  return zobristTable;
 }

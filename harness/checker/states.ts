@@ -8,9 +8,11 @@
  * step just recomputes, at little memory cost.
  */
 import type { Model, Operation } from "./model";
-import { int32Arrays } from "./int32-arrays";
+import type { Int32Arena } from "./int32-arrays";
 
 const REJECTED_ID = -1;
+/** Transition cache slots to begin with: a small search computes fewer transitions. */
+const INITIAL_CACHE_SIZE = 256;
 
 export class StateTable<State = unknown> {
   readonly states: State[] = [];
@@ -27,14 +29,18 @@ export class StateTable<State = unknown> {
   private misses = 0;
   private readonly maxSize: number;
 
+  /** The arrays a table starts with. */
+  static readonly LENGTHS = { slots: 64, hashes: 32, cache: INITIAL_CACHE_SIZE * 4 };
+
   constructor(
     private readonly model: Model<State>,
     private readonly history: readonly Operation[],
+    arena: Int32Arena,
   ) {
     let size = 1024; // slots of 16 bytes: from 16 KiB to 1 MiB
     while (size < history.length * 8 && size < 1 << 16) size *= 2;
     this.maxSize = size;
-    const a = int32Arrays({ slots: 64, hashes: 32, cache: INITIAL_CACHE_SIZE * 4 });
+    const a = arena.take(StateTable.LENGTHS);
     this.slots = a.slots;
     this.hashes = a.hashes;
     this.cache = a.cache.fill(-1); // state id -1: empty
@@ -104,9 +110,6 @@ export class StateTable<State = unknown> {
     return result;
   }
 }
-
-/** Transition cache slots to begin with: a small search computes fewer transitions. */
-const INITIAL_CACHE_SIZE = 256;
 
 /** MurmurHash3's 32-bit finalizer. */
 export function mix(h: number): number {

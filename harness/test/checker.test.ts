@@ -12,6 +12,8 @@ import { etcdRegister, kvAppend, kvVersioned, modelNamed } from "../checker/mode
 import { accept, hashString, REJECTED, type Model, type Operation } from "../checker/model";
 import { runSimulation } from "../sim/world";
 import { earlierTwins } from "../checker/twins";
+import { PartitionSearch } from "../checker/search";
+import { Int32Arena } from "../checker/int32-arrays";
 
 const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
@@ -129,6 +131,22 @@ describe("checker: the search", function () {
     const twin = new Int32Array(history.length);
     earlierTwins(history, new Int32Array(history.length).fill(1), twin);
     expect([...twin]).to.deep.equal([-1, 0, -1, -1, -1, -1, -1, -1, -1, 1]);
+  });
+
+  it("takes exactly the arena it asks for (a wrong size would cost a fresh buffer, silently)", () => {
+    const op = (value: number, call: number) => ({
+      clientId: 0,
+      input: value < 0 ? { op: "read" as const } : { op: "write" as const, value },
+      output: value < 0 ? { exists: true, value: -value } : {},
+      call,
+      return: call + 10,
+    });
+    const history = [op(1, 0), op(2, 5), op(-3, 20)]; // illegal: the search backtracks, which takes the rest
+    const words = PartitionSearch.int32s(history.length);
+    const arena = new Int32Arena(words);
+    const search = new PartitionSearch(etcdRegister, history, { memoBytes: 2 ** 20 }, arena);
+    expect(search.run(1_000)?.verdict).to.equal("illegal");
+    expect(arena.asked).to.equal(words);
   });
 
   it("checks an empty history as ok, and refuses an operation that returns before its call", () => {
