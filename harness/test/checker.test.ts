@@ -89,6 +89,14 @@ describe("checker: the search", function () {
     expect(result.partitions[0].configurations).to.be.below(5_000);
   });
 
+  it("tries first, among long operations, a pending one after which the first to return is legal (etcd_002: 14,914 configurations before)", function () {
+    if (!fs.existsSync(HISTORIES)) this.skip();
+    const file = readHistoryFile(path.join(HISTORIES, "etcd_002.json"));
+    const result = checkOperations(etcdRegister, file.operations);
+    expect(result.verdict).to.equal("ok");
+    expect(result.partitions[0].configurations).to.be.below(200);
+  });
+
   it("treats intervals as closed: touching operations are concurrent", () => {
     const w = (value: number, call: number, ret: number) => ({
       clientId: value,
