@@ -124,8 +124,8 @@ export class PartitionSearch<State = unknown> {
   static int32s(n: number): number {
     return (
       int32sOf(searchLengths(n)) +
-      int32sOf(StateTable.LENGTHS) +
-      int32sOf(Memo.lengths(wordsFor(n))) +
+      int32sOf(StateTable.lengths(n)) +
+      int32sOf(Memo.lengths(wordsFor(n), n)) +
       int32sOf(PartialTracker.lengths(n))
     );
   }
@@ -169,7 +169,7 @@ export class PartitionSearch<State = unknown> {
     this.anyReadOnly = anyReadOnly;
     markLong(ops, this.long);
     earlierTwins(ops, this.long, this.twin);
-    this.memo = new Memo(words, limits.memoBytes, arena);
+    this.memo = new Memo(words, n, limits.memoBytes, arena);
     this.partials = new PartialTracker(n, arena);
     if (n === 0) this.outcome = this.end("ok");
   }
