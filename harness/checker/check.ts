@@ -10,6 +10,8 @@
 import type { Model, Operation } from "./model";
 import { realClock, type Clock } from "./clock";
 import { PartitionSearch, type SearchOutcome } from "./search";
+import { Int32Arena } from "./int32-arrays";
+import { getHeapStatistics } from "node:v8";
 
 export type Verdict = "ok" | "illegal" | "unknown";
 
@@ -65,7 +67,7 @@ export const DEFAULT_MAX_MEMORY_BYTES = 2 ** 30;
  */
 const FIRST_SLICE = 1 << 11;
 const LAST_SLICE = 1 << 14;
-/** Reading the process's memory costs tens of µs: do it at most this often (ms). */
+/** Reading the heap's statistics costs about a µs: do it at most this often (ms). */
 const MEMORY_EVERY_MS = 5;
 
 export function checkOperations<State, Input, Output>(
@@ -78,18 +80,23 @@ export function checkOperations<State, Input, Output>(
   const start = clock();
   const deadline = start + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const maxMemory = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
-  // Reading the process's memory costs more than checking a small history: the first reading, the
-  // baseline, is taken when a second round of slices begins (one round allocates little).
+  // A check that ends in its first round of slices (most small ones) reads nothing: the first
+  // reading, the baseline, is taken when a second round begins (one round allocates little).
   let baseline: number | undefined;
   let memoryCheckedAt = start;
 
   const parts = model.partition ? model.partition(history) : [history.map((_, i) => i)];
-  // A part's search lives until it ends; then only its outcome is kept, so its memory can go.
+  // A part's search lives until it ends; then only its outcome is kept, so the memory it grew can go.
+  // Its fixed-size arrays come from one arena for all parts (int32-arrays.ts).
+  const arena = new Int32Arena(parts.reduce((words, part) => words + PartitionSearch.int32s(part.length), 0));
   const searches: (PartitionSearch | undefined)[] = parts.map(
     (part) =>
-      new PartitionSearch(model as Model, parts.length === 1 ? history : part.map((i) => history[i]), {
-        memoBytes: maxMemory,
-      }),
+      new PartitionSearch(
+        model as Model,
+        parts.length === 1 ? history : part.map((i) => history[i]),
+        { memoBytes: maxMemory },
+        arena,
+      ),
   );
   const outcomes: (SearchOutcome | undefined)[] = searches.map((s) => s!.outcome);
   let illegal = outcomes.some((o) => o?.verdict === "illegal");
@@ -146,10 +153,13 @@ export function checkOperations<State, Input, Output>(
   };
 }
 
-/** Bytes of JS heap and of typed-array buffers in use. */
+/**
+ * Bytes of JS heap and of memory outside it (typed-array buffers) in use. Not process.memoryUsage(),
+ * which also reads the resident set from the OS: 10 µs, more than a small search.
+ */
 function memoryInUse(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+  const heap = getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
 }
 
 function validateTimes(history: readonly Operation[]): void {

@@ -9,13 +9,20 @@
  * would pass `maxBytes`, `add` answers FULL.
  */
 import { mix } from "./states";
-import { int32Arrays } from "./int32-arrays";
+import type { Int32Arena } from "./int32-arrays";
 
 export const ADDED = 1;
 const PRESENT = 0;
 export const FULL = -1;
-/** Entries before the first growth: most searches of a small history need no more. */
-const INITIAL_CAPACITY = 128;
+/**
+ * Entries before the first growth: most searches of a small history need no more than 128, and a
+ * search of n operations that goes straight through enters n.
+ */
+function initialCapacity(n: number): number {
+  let capacity = 8;
+  while (capacity < 2 * n && capacity < 128) capacity *= 2;
+  return capacity;
+}
 
 export class Memo {
   private slots: Int32Array; // pairs (hash, entry + 1); entry 0 = empty
@@ -25,13 +32,21 @@ export class Memo {
   private mask: number; // over slot pairs
   size = 0;
 
+  /** The arrays a memo starts with, for sets of `words` words out of n operations. */
+  static lengths(words: number, n: number) {
+    const capacity = initialCapacity(n);
+    return { slots: capacity * 4, pool: capacity * (words + 1) };
+  }
+
   constructor(
     private readonly words: number,
+    n: number,
     private readonly maxBytes: number,
+    arena: Int32Arena,
   ) {
     this.stride = words + 1;
-    this.capacity = INITIAL_CAPACITY;
-    const a = int32Arrays({ slots: this.capacity * 4, pool: this.capacity * this.stride });
+    this.capacity = initialCapacity(n);
+    const a = arena.take(Memo.lengths(words, n));
     this.slots = a.slots;
     this.pool = a.pool;
     this.mask = this.capacity * 2 - 1;

@@ -4,19 +4,27 @@
  * common case, `floor[i]` holds the least recorded length among the operations at stack positions
  * 0..i: if it is at least the current depth, nothing improves and nothing is copied.
  */
-import { int32Arrays } from "./int32-arrays";
+import type { Int32Arena } from "./int32-arrays";
 
 export class PartialTracker {
-  // Allocated at the first prefix: a search that never backtracks (a linearizable history checked
-  // straight through) needs none. Until then every length is 0, and so is every floor.
+  // Taken from the arena at the first prefix: a search that never backtracks (a linearizable
+  // history checked straight through) records none. Until then every length is 0, and so is every floor.
   private best: Int32Array | undefined; // per operation: length of its longest prefix so far
-  private bestPrefix!: Int32Array; // per operation: index into `prefixes`, or -1
+  private bestPrefix!: Int32Array; // per operation: index into `prefixes`, or 0 for none
   private floor!: Int32Array;
-  /** Prefixes by id; one nobody points at any more is dropped, so memory stays O(n²) at worst. */
-  private readonly prefixes: (Int32Array | null)[] = [];
-  private readonly users: number[] = [];
+  /** Prefixes by id (from 1); one nobody points at any more is dropped, so memory stays O(n²) at worst. */
+  private readonly prefixes: (Int32Array | null)[] = [null];
+  private readonly users: number[] = [0];
 
-  constructor(private readonly n: number) {}
+  /** The arrays it takes from the arena. */
+  static lengths(n: number) {
+    return { best: n, bestPrefix: n, floor: n };
+  }
+
+  constructor(
+    private readonly n: number,
+    private readonly arena: Int32Arena,
+  ) {}
 
   pushed(depth: number, op: number): void {
     if (this.best === undefined) return;
@@ -25,7 +33,7 @@ export class PartialTracker {
   }
 
   reached(depth: number, stackOp: Int32Array): void {
-    const best = this.best ?? this.allocate();
+    const best = this.best ?? this.start();
     if (this.floor[depth - 1] >= depth) return;
     const prefix = stackOp.slice(0, depth);
     const id = this.prefixes.length;
@@ -45,21 +53,22 @@ export class PartialTracker {
     }
   }
 
-  private allocate(): Int32Array {
-    const a = int32Arrays({ best: this.n, bestPrefix: this.n, floor: this.n });
-    this.bestPrefix = a.bestPrefix.fill(-1);
+  private start(): Int32Array {
+    const a = this.arena.take(PartialTracker.lengths(this.n));
+    this.bestPrefix = a.bestPrefix;
     this.floor = a.floor;
     return (this.best = a.best);
   }
 
   private release(id: number): void {
-    if (id >= 0 && --this.users[id] === 0) this.prefixes[id] = null;
+    if (id > 0 && --this.users[id] === 0) this.prefixes[id] = null;
   }
 
-  /** The prefixes some operation still points at, longest first (ties: found first). */
+  /**
+   * The prefixes some operation still points at, longest first (ties: found first). Every prefix
+   * kept has a user: it is recorded only when it improves some operation's.
+   */
   distinct(): Int32Array[] {
-    if (this.best === undefined) return [];
-    const used = [...new Set(this.bestPrefix)].filter((id) => id >= 0).sort((a, b) => a - b);
-    return used.map((id) => this.prefixes[id]!).sort((a, b) => b.length - a.length);
+    return this.prefixes.filter((p): p is Int32Array => p !== null).sort((a, b) => b.length - a.length);
   }
 }

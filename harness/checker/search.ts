@@ -17,8 +17,9 @@
  *   later than the other), the earlier is always linearized first: any linearization can swap them.
  *   This tames the identical writes a Jepsen history leaves pending to the end.
  * - Candidates are tried short operations first, in call order (as porcupine does), then long ones
- *   (longer than LONG times the median operation: pending, timed out), latest call first. Only a
- *   heuristic, but the order matters on linearizable histories (see `markLong`).
+ *   (longer than LONG times the median operation: pending, timed out), latest call first, except
+ *   that a pending one after which the first operation to return is legal goes first among them.
+ *   Only a heuristic, but the order matters on linearizable histories (see `markLong`).
  *
  * A search runs in slices (`run(turns)`), so that check.ts can interleave partitions and stop at
  * the first illegal one, at the deadline or at the memory cap.
@@ -28,7 +29,7 @@ import { StateTable } from "./states";
 import { Memo, ADDED, FULL } from "./memo";
 import { PartialTracker } from "./partials";
 import { earlierTwins } from "./twins";
-import { int32Arrays } from "./int32-arrays";
+import { Int32Arena, int32sOf } from "./int32-arrays";
 
 export interface SearchOutcome {
   verdict: "ok" | "illegal" | "unknown";
@@ -49,6 +50,31 @@ interface SearchLimits {
 }
 
 const NIL = -1;
+
+/** Words of the linearized set's bitset. */
+function wordsFor(n: number): number {
+  return (n + 31) >>> 5;
+}
+
+/** The search's own fixed-size arrays. */
+function searchLengths(n: number) {
+  return {
+    next: 2 * n + 1,
+    prev: 2 * n + 1,
+    bits: wordsFor(n),
+    readOnly: n,
+    long: n,
+    twin: n,
+    stackOp: n,
+    stackState: n,
+    stackForced: n,
+    cands: 4 * n,
+    candFrom: n + 1,
+    candTo: n + 1,
+    candAt: n + 1,
+  };
+}
+
 /** What the next turn does: enter a new configuration, try its next candidate, or backtrack. */
 const ENTER = 0;
 const TRY = 1;
@@ -66,7 +92,7 @@ export class PartitionSearch<State = unknown> {
   private readonly ops: readonly Operation[];
   /** Per operation: an interchangeable long operation that must be linearized before it, or -1. */
   private readonly twin: Int32Array;
-  /** Per operation: 1 if it is tried after the short ones (markLong). */
+  /** Per operation: SHORT, SLOW or PENDING (markLong); the long ones (not SHORT) are tried after the short ones. */
   private readonly long: Int32Array;
   private readonly memo: Memo;
   private readonly bits: Int32Array;
@@ -86,39 +112,41 @@ export class PartitionSearch<State = unknown> {
   private readonly candAt: Int32Array;
   private readonly partials: PartialTracker;
   private setHash = 0;
+  /** Times the search has backtracked (for the guess of long candidates, see ENTER). */
+  private backtracks = 0;
   private depth = 0;
   private state: number;
   private phase = ENTER;
   /** Set once the search has ended. */
   outcome: SearchOutcome | undefined;
 
-  constructor(model: Model<State>, ops: readonly Operation[], limits: SearchLimits) {
+  /** The words of arena a search of n operations takes (see the constructor). */
+  static int32s(n: number): number {
+    return (
+      int32sOf(searchLengths(n)) +
+      int32sOf(StateTable.lengths(n)) +
+      int32sOf(Memo.lengths(wordsFor(n), n)) +
+      int32sOf(PartialTracker.lengths(n))
+    );
+  }
+
+  /** `arena`: where the fixed-size arrays come from (by default its own, of int32s(n) words). */
+  constructor(
+    model: Model<State>,
+    ops: readonly Operation[],
+    limits: SearchLimits,
+    arena = new Int32Arena(PartitionSearch.int32s(ops.length)),
+  ) {
     const n = ops.length;
-    const words = (n + 31) >>> 5;
+    const words = wordsFor(n);
     this.model = model;
     this.ops = ops;
     this.head = 2 * n;
-    // The fixed-size arrays share one buffer (int32-arrays.ts).
-    const a = int32Arrays({
-      next: 2 * n + 1,
-      prev: 2 * n + 1,
-      bits: words,
-      zobrist: n,
-      readOnly: n,
-      long: n,
-      twin: n,
-      stackOp: n,
-      stackState: n,
-      stackForced: n,
-      cands: 4 * n,
-      candFrom: n + 1,
-      candTo: n + 1,
-      candAt: n + 1,
-    });
+    const a = arena.take(searchLengths(n));
     this.next = a.next;
     this.prev = a.prev;
     this.bits = a.bits;
-    this.zobrist = a.zobrist;
+    this.zobrist = zobristWords(n);
     this.readOnly = a.readOnly;
     this.long = a.long;
     this.twin = a.twin;
@@ -130,7 +158,7 @@ export class PartitionSearch<State = unknown> {
     this.candTo = a.candTo;
     this.candAt = a.candAt;
     this.linkByTime(ops);
-    this.table = new StateTable<State>(model, ops);
+    this.table = new StateTable<State>(model, ops, arena);
     this.state = this.table.intern(model.init());
     let anyReadOnly = false;
     for (let i = 0; i < n; i++) {
@@ -141,9 +169,8 @@ export class PartitionSearch<State = unknown> {
     this.anyReadOnly = anyReadOnly;
     markLong(ops, this.long);
     earlierTwins(ops, this.long, this.twin);
-    this.memo = new Memo(words, limits.memoBytes);
-    randomWords(this.zobrist);
-    this.partials = new PartialTracker(n);
+    this.memo = new Memo(words, n, limits.memoBytes, arena);
+    this.partials = new PartialTracker(n, arena);
     if (n === 0) this.outcome = this.end("ok");
   }
 
@@ -174,7 +201,8 @@ export class PartitionSearch<State = unknown> {
         let longTo = from;
         let shortFrom = top;
         let forced = NIL;
-        for (let e = next[head]; (e & 1) === 0; e = next[e]) {
+        let e = next[head];
+        for (; (e & 1) === 0; e = next[e]) {
           const op = e >> 1;
           const t = twin[op];
           if (t >= 0 && (bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
@@ -187,10 +215,26 @@ export class PartitionSearch<State = unknown> {
             forced = op;
             break;
           }
-          if (long[op] === 1) cands[longTo++] = op;
+          if (long[op] !== SHORT) cands[longTo++] = op;
           else cands[--shortFrom] = op;
         }
         if (forced === NIL) {
+          // If the first operation to return (e) is not legal now, the latest-called pending one
+          // after which it is legal is tried first among the long ones: e must be linearized
+          // before anything called after it returns, and a Jepsen history leaves pending the
+          // write that its reads saw. Only while the search has backtracked fewer times than
+          // there are operations: the guess guides a descent, and costs lookups in every
+          // configuration of a search that explores them all (an illegal history).
+          const first = e >> 1;
+          if (longTo > from && this.backtracks < n && table.next(state, first) < 0) {
+            for (let i = longTo - 1; i >= from; i--) {
+              const op = cands[i];
+              if (long[op] !== PENDING || !this.enables(state, op, first)) continue;
+              cands.copyWithin(i, i + 1, longTo);
+              cands[longTo - 1] = op;
+              break;
+            }
+          }
           // The short ones move (there are few at a time: one per client at most).
           let to = longTo;
           for (let i = shortFrom; i < top; i++) cands[to++] = cands[i];
@@ -270,6 +314,7 @@ export class PartitionSearch<State = unknown> {
           break;
         }
         partials.reached(depth, stackOp);
+        this.backtracks++;
         do {
           depth--;
           const op = stackOp[depth];
@@ -290,6 +335,12 @@ export class PartitionSearch<State = unknown> {
     return outcome;
   }
 
+  /** Whether `op` is legal now and `first` legal right after it. */
+  private enables(state: number, op: number, first: number): boolean {
+    const after = this.table.next(state, op);
+    return after >= 0 && this.table.next(after, first) >= 0;
+  }
+
   private readOnlyFrom(state: number, op: number): boolean {
     const o = this.ops[op];
     return this.model.isReadOnlyFrom!(this.table.states[state], o.input, o.output);
@@ -306,7 +357,7 @@ export class PartitionSearch<State = unknown> {
     return {
       verdict,
       reason,
-      order: verdict === "ok" ? this.stackOp.slice() : undefined,
+      order: verdict === "ok" ? this.stackOp : undefined, // the search is over: its stack is the linearization
       partials: verdict === "ok" ? [] : this.partials.distinct(),
       configurations: this.memo.size,
       states: this.table.size,
@@ -328,42 +379,73 @@ export class PartitionSearch<State = unknown> {
 }
 
 /**
+ * Scratch space for a search's set-up, shared by all searches (a set-up runs to its end before
+ * anything else): a fresh typed array costs about a microsecond, more than a small search.
+ */
+let scratch = new ArrayBuffer(1 << 12);
+/** Scratch larger than this (bytes) is not kept for the next search. */
+const KEPT_SCRATCH = 1 << 20;
+
+function scratchBuffer(bytes: number): ArrayBuffer {
+  if (bytes <= scratch.byteLength) return scratch;
+  const buffer = new ArrayBuffer(Math.max(bytes, 2 * scratch.byteLength));
+  if (buffer.byteLength <= KEPT_SCRATCH) scratch = buffer;
+  return buffer;
+}
+
+/**
  * The call and return nodes in time order; at equal times calls first (intervals are closed), then
- * by node. A counting sort on the rank of each node's time among all the times: a comparison sort
- * with a callback costs several times as much, which on a small history is more than the search.
+ * by node. A merge sort with no callback, of runs sorted by insertion (on the usual history, in call
+ * order, a node moves only past the few operations that overlap it): a comparison sort with a
+ * callback costs several times as much, which on a small history is more than the search. The
+ * result is scratch.
  */
 function eventsByTime(ops: readonly Operation[]): Int32Array {
   const m = 2 * ops.length;
-  const buffer = new Float64Array(2 * m);
-  const times = buffer.subarray(0, m);
-  const sorted = buffer.subarray(m);
+  const buffer = scratchBuffer(16 * m);
+  const times = new Float64Array(buffer, 0, m);
+  let order = new Int32Array(buffer, 8 * m, m);
+  let other = new Int32Array(buffer, 12 * m, m);
   for (let i = 0; i < ops.length; i++) {
     times[2 * i] = ops[i].call;
     times[2 * i + 1] = ops[i].return;
   }
-  sorted.set(times);
-  sorted.sort();
-  // A node's key is twice its time's rank, plus one for a return; starts[k] counts the smaller keys.
-  const { key, starts, order } = int32Arrays({ key: m, starts: 2 * m + 1, order: m });
-  for (let node = 0; node < m; node++) {
-    key[node] = 2 * rankIn(sorted, times[node]) + (node & 1);
-    starts[key[node] + 1]++;
+  // Runs of RUN nodes by insertion sort (shifts only past the few overlapping operations) ...
+  for (let from = 0; from < m; from += RUN) {
+    const to = Math.min(from + RUN, m);
+    for (let i = from; i < to; i++) {
+      let j = i;
+      while (j > from && before(times, i, order[j - 1])) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
   }
-  for (let k = 1; k <= 2 * m; k++) starts[k] += starts[k - 1];
-  for (let node = 0; node < m; node++) order[starts[key[node]]++] = node;
+  // ... then merged pairwise; a pair already in order is copied.
+  for (let width = RUN; width < m; width *= 2) {
+    for (let from = 0; from < m; from += 2 * width) {
+      const mid = Math.min(from + width, m);
+      const to = Math.min(from + 2 * width, m);
+      if (mid === to || !before(times, order[mid], order[mid - 1])) {
+        other.set(order.subarray(from, to), from);
+        continue;
+      }
+      let i = from;
+      let j = mid;
+      for (let k = from; k < to; k++)
+        other[k] = j < to && (i === mid || before(times, order[j], order[i])) ? order[j++] : order[i++];
+    }
+    [order, other] = [other, order];
+  }
   return order;
 }
 
-/** The index of the first element of `sorted` that is not below `t`. */
-function rankIn(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+const RUN = 16;
+
+/** Whether node x sorts strictly before node y: an earlier time, or at the same time a call before a return. */
+function before(times: Float64Array, x: number, y: number): boolean {
+  return times[x] < times[y] || (times[x] === times[y] && (x & 1) < (y & 1));
 }
 
 /**
@@ -378,15 +460,57 @@ function rankIn(sorted: Float64Array, t: number): number {
  * of them before it backtracks to the wrong step. Trying latest call first everywhere did that;
  * porcupine's call order everywhere places a long operation first, at every step, which on the
  * hard histories (kv_c50, etcd_002) enters several times as many configurations.
+ *
+ * Among the long ones, a pending one (it returned after every call: most likely it never returned)
+ * after which the first operation to return is legal is tried first: etcd_002, etcd_005 and
+ * etcd_007 then enter 77, 79 and 81 configurations instead of 14,914, 471 and 369 (etcd_098: 172
+ * instead of 85; no other file changes). Promoting long ones that did return as well made a key of
+ * kv_c50-ok explode (6,379 to 145,131).
  */
 const LONG = 8;
+const SHORT = 0;
+const SLOW = 1;
+/** Long, and returned after every call: most likely never returned (model.ts). */
+const PENDING = 2;
 
 function markLong(ops: readonly Operation[], long: Int32Array): void {
   const n = ops.length;
-  const durations = new Float64Array(n);
-  for (let i = 0; i < n; i++) durations[i] = ops[i].return - ops[i].call;
-  const limit = LONG * durations.sort()[n >> 1];
-  for (let i = 0; i < n; i++) long[i] = ops[i].return - ops[i].call > limit ? 1 : 0;
+  const durations = new Float64Array(scratchBuffer(8 * n), 0, n);
+  let lastCall = -Infinity;
+  for (let i = 0; i < n; i++) {
+    durations[i] = ops[i].return - ops[i].call;
+    lastCall = Math.max(lastCall, ops[i].call);
+  }
+  const limit = LONG * select(durations, n, n >> 1);
+  for (let i = 0; i < n; i++) {
+    const { call, return: ret } = ops[i];
+    long[i] = ret - call > limit ? (ret > lastCall ? PENDING : SLOW) : SHORT;
+  }
+}
+
+/** The k-th smallest of xs[0..n), by Hoare's selection (reorders xs). NaN counts as Infinity. */
+function select(xs: Float64Array, n: number, k: number): number {
+  for (let i = 0; i < n; i++) if (xs[i] !== xs[i]) xs[i] = Infinity;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i++] = xs[j];
+        xs[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k];
 }
 
 /** Unlinks a call node and its return node (call + 1). A call is never last, so next[call] exists. */
@@ -407,14 +531,20 @@ function unlift(call: number, next: Int32Array, prev: Int32Array): void {
   next[prev[call]] = call;
 }
 
-/** Fills `out` with fixed pseudo-random words (splitmix32), so runs are reproducible. */
-function randomWords(out: Int32Array): void {
+/** Fixed pseudo-random words (splitmix32), so runs are reproducible; shared by all searches. */
+let zobristTable = new Int32Array(0);
+
+/** At least n of the words: operation i's is the i-th, whatever n. */
+function zobristWords(n: number): Int32Array {
+  if (zobristTable.length >= n) return zobristTable;
+  zobristTable = new Int32Array(Math.max(n, 2 * zobristTable.length, 256));
   let s = 0x2545f491;
-  for (let i = 0; i < out.length; i++) {
+  for (let i = 0; i < zobristTable.length; i++) {
     s = (s + 0x9e3779b9) | 0;
     let z = s;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    out[i] = z ^ (z >>> 16);
+    zobristTable[i] = z ^ (z >>> 16);
   }
+  return zobristTable;
 }

@@ -8,9 +8,15 @@
  * step just recomputes, at little memory cost.
  */
 import type { Model, Operation } from "./model";
-import { int32Arrays } from "./int32-arrays";
+import type { Int32Arena } from "./int32-arrays";
 
 const REJECTED_ID = -1;
+/** Transition cache slots to begin with: a small search computes fewer transitions. */
+function initialCacheSize(n: number): number {
+  let size = 16;
+  while (size < 4 * n && size < 256) size *= 2;
+  return size;
+}
 
 export class StateTable<State = unknown> {
   readonly states: State[] = [];
@@ -27,18 +33,24 @@ export class StateTable<State = unknown> {
   private misses = 0;
   private readonly maxSize: number;
 
+  /** The arrays a table starts with, for a history of n operations. */
+  static lengths(n: number) {
+    return { slots: 64, hashes: 32, cache: initialCacheSize(n) * 4 };
+  }
+
   constructor(
     private readonly model: Model<State>,
     private readonly history: readonly Operation[],
+    arena: Int32Arena,
   ) {
     let size = 1024; // slots of 16 bytes: from 16 KiB to 1 MiB
     while (size < history.length * 8 && size < 1 << 16) size *= 2;
     this.maxSize = size;
-    const a = int32Arrays({ slots: 64, hashes: 32, cache: INITIAL_CACHE_SIZE * 4 });
+    const a = arena.take(StateTable.lengths(history.length));
     this.slots = a.slots;
     this.hashes = a.hashes;
     this.cache = a.cache.fill(-1); // state id -1: empty
-    this.mask = INITIAL_CACHE_SIZE - 1;
+    this.mask = initialCacheSize(history.length) - 1;
   }
 
   get size(): number {
@@ -104,9 +116,6 @@ export class StateTable<State = unknown> {
     return result;
   }
 }
-
-/** Transition cache slots to begin with: a small search computes fewer transitions. */
-const INITIAL_CACHE_SIZE = 256;
 
 /** MurmurHash3's 32-bit finalizer. */
 export function mix(h: number): number {

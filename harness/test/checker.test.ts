@@ -11,6 +11,9 @@ import { readHistoryFile } from "../checker/history-file";
 import { etcdRegister, kvAppend, kvVersioned, modelNamed } from "../checker/models";
 import { accept, hashString, REJECTED, type Model, type Operation } from "../checker/model";
 import { runSimulation } from "../sim/world";
+import { earlierTwins } from "../checker/twins";
+import { PartitionSearch } from "../checker/search";
+import { Int32Arena } from "../checker/int32-arrays";
 
 const HISTORIES = path.resolve(__dirname, "../../data/histories");
 
@@ -86,6 +89,14 @@ describe("checker: the search", function () {
     expect(result.partitions[0].configurations).to.be.below(5_000);
   });
 
+  it("tries first, among long operations, a pending one after which the first to return is legal (etcd_002: 14,914 configurations before)", function () {
+    if (!fs.existsSync(HISTORIES)) this.skip();
+    const file = readHistoryFile(path.join(HISTORIES, "etcd_002.json"));
+    const result = checkOperations(etcdRegister, file.operations);
+    expect(result.verdict).to.equal("ok");
+    expect(result.partitions[0].configurations).to.be.below(200);
+  });
+
   it("treats intervals as closed: touching operations are concurrent", () => {
     const w = (value: number, call: number, ret: number) => ({
       clientId: value,
@@ -104,6 +115,46 @@ describe("checker: the search", function () {
     // write(1) [0,10], write(2) [10,20]: touching, so write(2) may go first and read() may see 1.
     expect(checkOperations(etcdRegister, [w(1, 0, 10), w(2, 10, 20), r(1, 21, 22)]).verdict).to.equal("ok");
     expect(checkOperations(etcdRegister, [w(1, 0, 10), w(2, 11, 20), r(1, 21, 22)]).verdict).to.equal("illegal");
+  });
+
+  it("takes operations as interchangeable only when their input and output are the same plain data", () => {
+    const op = (input: unknown, output: unknown, call: number) => ({ clientId: 0, input, output, call, return: 100 });
+    const cycle = () => {
+      const o: Record<string, unknown> = { op: "write" };
+      o.self = o;
+      return o;
+    };
+    const history: Operation[] = [
+      op({ op: "write", value: 1 }, { unknown: true }, 0),
+      op({ op: "write", value: 1 }, { unknown: true }, 1), // the same as 0
+      op({ value: 1, op: "write" }, { unknown: true }, 2), // keys in another order
+      op({ op: "write", value: 1.5 }, { unknown: true }, 3), // hashed as 1, yet different
+      op({ op: "write", value: 1 }, { unknown: false }, 4),
+      op(new Date(0), {}, 5),
+      op(new Date(1), {}, 6), // no content JSON would not hide
+      op(cycle(), {}, 7),
+      op(cycle(), {}, 8), // too deep to compare
+      op({ op: "write", value: 1 }, { unknown: true }, 9), // the same as 1, the latest earlier one
+    ];
+    const twin = new Int32Array(history.length);
+    earlierTwins(history, new Int32Array(history.length).fill(1), twin);
+    expect([...twin]).to.deep.equal([-1, 0, -1, -1, -1, -1, -1, -1, -1, 1]);
+  });
+
+  it("takes exactly the arena it asks for (a wrong size would cost a fresh buffer, silently)", () => {
+    const op = (value: number, call: number) => ({
+      clientId: 0,
+      input: value < 0 ? { op: "read" as const } : { op: "write" as const, value },
+      output: value < 0 ? { exists: true, value: -value } : {},
+      call,
+      return: call + 10,
+    });
+    const history = [op(1, 0), op(2, 5), op(-3, 20)]; // illegal: the search backtracks, which takes the rest
+    const words = PartitionSearch.int32s(history.length);
+    const arena = new Int32Arena(words);
+    const search = new PartitionSearch(etcdRegister, history, { memoBytes: 2 ** 20 }, arena);
+    expect(search.run(1_000)?.verdict).to.equal("illegal");
+    expect(arena.asked).to.equal(words);
   });
 
   it("checks an empty history as ok, and refuses an operation that returns before its call", () => {
