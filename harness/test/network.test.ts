@@ -313,7 +313,7 @@ describe("network (raftgrade semantics)", () => {
       await end.call("Raft.requestVote", {});
     });
     expect(r1.failure?.message).to.equal(
-      "RPC handler Raft.requestVote on server99 threw: Error: boom (at harness/test/network.test.ts:309)",
+      "RPC handler Raft.requestVote on server99 threw: Error: boom (at harness/test/network.test.ts:310)",
     );
     expect(r1.failure?.details).to.include("boom");
     const r2 = await runSimulation({ seed: 1 }, async (world) => {
