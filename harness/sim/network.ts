@@ -281,7 +281,10 @@ export class Network {
     if (heldRequest) {
       // Only a nemesis holds requests: no await otherwise, so the lab's schedules stay as they were.
       await heldRequest;
-      if (end.owner && !end.owner.alive) return never();
+      if (end.owner && !end.owner.alive) {
+        rec?.rpcEnd(r, FATE.callerCrashed);
+        return never();
+      }
       if (this.reachableServer(end) !== server) {
         world.trace.record(world.now(), "rpc.fail", who, `#${id} ${serviceMethod}: held request, its server gone`);
         rec?.rpcEnd(r, FATE.unreachable);

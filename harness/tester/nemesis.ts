@@ -287,8 +287,7 @@ export class AppendAcksHeld extends RepliesHeld {
 export class FirstSnapshotHeld {
   static readonly HAZARD = "an InstallSnapshot delivered after its server had applied past the snapshot's point";
   private armedFor: number | undefined;
-  private held: { index: number | undefined; what: string; deliver: () => void } | undefined;
-  private server: number | undefined;
+  private held: { server: number; index: number | undefined; what: string; deliver: () => void } | undefined;
 
   constructor(private readonly ts: RaftTester) {
     ts.net.onRequest = (rpc) => this.seen(rpc);
@@ -312,12 +311,12 @@ export class FirstSnapshotHeld {
   /** Delivers the held request now. */
   release(): void {
     const held = this.held;
-    if (!held || this.server === undefined) return;
+    if (!held) return;
     this.held = undefined;
-    const applied = this.ts.group.isRunning(this.server) ? this.ts.appliedIndex(this.server) : undefined;
+    const applied = this.ts.group.isRunning(held.server) ? this.ts.appliedIndex(held.server) : undefined;
     announce(
       this.ts,
-      `delivering the held request ${held.what}; server ${this.server} has applied through index ${applied ?? "? (down)"}`,
+      `delivering the held request ${held.what}; server ${held.server} has applied through index ${applied ?? "? (down)"}`,
     );
     if (applied !== undefined && held.index !== undefined && applied > held.index)
       this.ts.world.reached(FirstSnapshotHeld.HAZARD);
@@ -329,10 +328,9 @@ export class FirstSnapshotHeld {
     if (i === undefined || this.held || rpc.server !== this.ts.group.serverName(i) || !/snapshot/i.test(rpc.method))
       return;
     this.armedFor = undefined; // the first one only
-    this.server = i;
     const index = snapshotIndexOf(rpc);
     const what = `#${rpc.id} ${rpc.method} from ${rpc.from ?? "?"} to server ${i} (snapshot through index ${index ?? "?"})`;
     announce(this.ts, `holding the request ${what}`);
-    return new Promise<void>((deliver) => (this.held = { index, what, deliver }));
+    return new Promise<void>((deliver) => (this.held = { server: i, index, what, deliver }));
   }
 }
