@@ -35,7 +35,7 @@ import {
 } from "./protocol";
 
 /** Every graded process of this process that has not exited, with what unblocks its pipe's open. */
-const live = new Map<ChildProcess, (forGood?: boolean) => void>();
+const live = new Map<ChildProcess, () => void>();
 
 /**
  * Kills them all: done before this process exits. One still starting (a run's process started
@@ -45,9 +45,7 @@ const live = new Map<ChildProcess, (forGood?: boolean) => void>();
 export function killGradedProcesses(): void {
   for (const [child, unblock] of live) {
     child.kill("SIGKILL");
-    // For good: node's pool may not have begun that open yet, and a writer that came and went
-    // before it did would not release it (the process exits holding the writer).
-    unblock(true);
+    unblock();
   }
 }
 
@@ -140,10 +138,9 @@ export class GradedSide {
     child.stderr!.on("data", keep);
     // Opening a FIFO to read waits for a writer: a process that dies before it opens its end would
     // leave that open waiting for ever, so the grader then opens the writing end itself.
-    const unblockOpen = (forGood = false) => {
+    const unblockOpen = () => {
       try {
-        const fd = fs.openSync(fromGraded, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-        if (!forGood) fs.closeSync(fd);
+        fs.closeSync(fs.openSync(fromGraded, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
       } catch {
         // the folder is gone: the open was unblocked before
       }
